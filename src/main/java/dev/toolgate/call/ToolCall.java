@@ -1,0 +1,68 @@
+package dev.toolgate.call;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One tool call as it travels the pipeline. Protocol-neutral and immutable: each stage that learns something returns a
+ * copy through a {@code with…} method. {@link #toString()} shows neither the credential nor the arguments.
+ *
+ * @param id the decision id, unique per call; answers carry it as {@code Toolgate-Decision-Id}
+ * @param protocol the ingress the call came through
+ * @param tool the tool name the agent addressed
+ * @param invocation what the agent asked for
+ * @param credential the credential as presented ({@code Authorization} header value), or {@link Secret#NONE}
+ * @param runId the agent's run id, or the empty string
+ * @param mode enforce or dry-run
+ * @param receivedAt when the gateway received the call
+ * @param principal who is acting; set by the identity stage
+ * @param action the resolved action and arguments; set by the contract stage
+ * @param decision the policy decision; set by the policy stage
+ */
+public record ToolCall(String id, Protocol protocol, String tool, Invocation invocation, Secret credential, String runId,
+        Mode mode, Instant receivedAt, Optional<Principal> principal, Optional<ResolvedAction> action,
+        Optional<Decision> decision) {
+
+    public ToolCall {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(tool, "tool");
+        Objects.requireNonNull(invocation, "invocation");
+        Objects.requireNonNull(credential, "credential");
+        runId = runId == null ? "" : runId;
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(decision, "decision");
+    }
+
+    /** A call as an ingress adapter hands it to the pipeline: nothing resolved yet. */
+    public static ToolCall received(String id, Protocol protocol, String tool, Invocation invocation, Secret credential,
+            String runId, Mode mode, Instant receivedAt) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.empty(),
+                Optional.empty(), Optional.empty());
+    }
+
+    public ToolCall withPrincipal(Principal p) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
+                decision);
+    }
+
+    public ToolCall withAction(ResolvedAction a) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal,
+                Optional.of(a), decision);
+    }
+
+    public ToolCall withDecision(Decision d) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
+                Optional.of(d));
+    }
+
+    @Override
+    public String toString() {
+        return "ToolCall[" + id + " " + protocol.code() + " " + tool + " " + invocation.method() + " run=" + runId
+                + " " + mode.code() + "]";
+    }
+}

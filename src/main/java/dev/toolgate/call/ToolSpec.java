@@ -1,0 +1,31 @@
+package dev.toolgate.call;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A tool of the contract.
+ *
+ * @param name the tool name, the first path segment below {@code /tools/}
+ * @param upstream the base URL calls are forwarded to
+ * @param risk the tool's risk class
+ * @param reversible whether the tool's effects can be undone
+ * @param dataClasses the data classes the tool touches (e.g. {@code pci}, {@code pii})
+ * @param connectTimeout how long to wait for a connection to the upstream
+ * @param requestTimeout how long to wait for the upstream's whole answer
+ * @param actions the tool's actions, in contract order
+ */
+public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
+        Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions) {
+
+    public ToolSpec {
+        dataClasses = List.copyOf(dataClasses);
+        actions = List.copyOf(actions);
+    }
+
+    public Optional<ActionSpec> action(String actionName) {
+        return actions.stream().filter(a -> a.name().equals(actionName)).findFirst();
+    }
+}

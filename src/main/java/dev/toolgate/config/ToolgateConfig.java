@@ -1,0 +1,112 @@
+package dev.toolgate.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * toolgate's server settings ({@code toolgate.*}). The agent contract itself is a separate YAML document, named by
+ * {@link #contract()}.
+ */
+@ConfigMapping(prefix = "toolgate")
+public interface ToolgateConfig {
+
+    /** The agent contract file (YAML). Validated at start; a bad contract stops startup. */
+    Path contract();
+
+    /** Policy bundle settings. */
+    Policy policy();
+
+    /** Audit log settings. */
+    Audit audit();
+
+    /** Identity settings. */
+    Identity identity();
+
+    /** HTTP ingress settings. */
+    Http http();
+
+    interface Policy {
+
+        /**
+         * The policy bundle ({@code opa build -t wasm} output, a {@code .tar.gz}): a file path, or
+         * {@code classpath:policy/bundle.tar.gz} for the bundle built from {@code policies/}.
+         */
+        @WithDefault("classpath:policy/bundle.tar.gz")
+        String bundle();
+
+        /**
+         * How many policy instances (and worker threads) evaluate in parallel; one instance is single-threaded. 0 means
+         * one per available processor.
+         */
+        @WithDefault("0")
+        int instances();
+
+        /** Evaluate with Chicory's interpreter instead of compiling Wasm to JVM bytecode (the native-image path). */
+        @WithDefault("false")
+        boolean interpreter();
+    }
+
+    interface Audit {
+
+        /** The audit log file (JSON lines, hash-chained). Created when missing; appended to otherwise. */
+        @WithDefault("toolgate-audit.jsonl")
+        Path path();
+
+        /** Most records written and fsynced together in one group commit. */
+        @WithDefault("256")
+        int maxBatch();
+    }
+
+    interface Identity {
+
+        /** JWT bearer tokens. When no JWKS is configured, only API keys are accepted. */
+        Jwt jwt();
+    }
+
+    interface Jwt {
+
+        /** Where the verification keys come from: a JWKS file path, or an {@code http(s)://} URL. */
+        Optional<String> jwks();
+
+        /** The required {@code iss} claim. */
+        Optional<String> issuer();
+
+        /** The required {@code aud} claim. */
+        Optional<String> audience();
+
+        /** How long keys fetched from a JWKS URL are cached. */
+        @WithDefault("10M")
+        Duration jwksRefresh();
+
+        /** Clock skew tolerated on {@code exp} and {@code nbf}. */
+        @WithDefault("30S")
+        Duration clockSkew();
+
+        /** The claim naming the agent (an agent id of the contract). */
+        @WithDefault("sub")
+        String agentClaim();
+
+        /** The claim naming the tenant; when present it must equal the agent's tenant. */
+        @WithDefault("tenant")
+        String tenantClaim();
+
+        /** The claim naming the workflow; when present it overrides the agent's. */
+        @WithDefault("workflow")
+        String workflowClaim();
+
+        /** The claim listing roles, added to the agent's. */
+        @WithDefault("roles")
+        String rolesClaim();
+    }
+
+    interface Http {
+
+        /** The largest request body accepted; larger ones get 413 {@code payload_too_large}. */
+        @WithDefault("1048576")
+        int maxBodyBytes();
+    }
+}

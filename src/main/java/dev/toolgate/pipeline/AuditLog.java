@@ -1,0 +1,26 @@
+package dev.toolgate.pipeline;
+
+import java.util.Optional;
+
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.ToolCall;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The append-only record of every call. Each method completes once the record is durable; a failure means it is not,
+ * and the pipeline fails closed (a call whose intent cannot be recorded is never forwarded).
+ */
+public interface AuditLog {
+
+    /** The call is about to be forwarded. */
+    Uni<Void> intent(ToolCall call, String policyRevision);
+
+    /** The forwarded call ended: the tool's answer summary, or the denial that ended it. */
+    Uni<Void> outcome(ToolCall call, String policyRevision, String status, Optional<Denial> failure);
+
+    /** The call was denied before anything was forwarded. */
+    Uni<Void> denied(ToolCall call, String policyRevision, Denial denial);
+
+    /** A dry run was answered with this proposal. */
+    Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial);
+}

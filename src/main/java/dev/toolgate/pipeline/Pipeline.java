@@ -1,0 +1,140 @@
+package dev.toolgate.pipeline;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Mode;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.ToolCall;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Runs a call through the stages in order, then, when every stage let it through, records the intent, forwards it and
+ * records the outcome. The one place that knows this sequence; ingress adapters only translate.
+ */
+@ApplicationScoped
+public class Pipeline {
+
+    private static final Logger LOG = Logger.getLogger(Pipeline.class);
+
+    private final List<Stage> stages;
+    private final AuditLog audit;
+    private final Active active;
+    private final MeterRegistry meters;
+
+    Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters) {
+        this.stages = stages.stream().sorted(Comparator.comparingInt(Stage::position)).toList();
+        this.audit = audit;
+        this.active = active;
+        this.meters = meters;
+    }
+
+    /** The stage names in the order they run. */
+    public List<String> stageNames() {
+        return stages.stream().map(Stage::name).toList();
+    }
+
+    /**
+     * Handles one call.
+     *
+     * @param call the call as the ingress adapter received it
+     * @param upstream how to forward it when allowed
+     * @return how it ended; never a failed {@code Uni}
+     */
+    public <R> Uni<Outcome<R>> handle(ToolCall call, Upstream<R> upstream) {
+        CallContext ctx = active.snapshot();
+        return runFrom(0, call, ctx)
+                .onItem().<Outcome<R>> transformToUni(step -> switch (step) {
+                    case Step.Passed p -> this.<R> passed(p.call(), ctx, upstream);
+                    case Step.Stopped s -> this.<R> stopped(s.call(), ctx, s.denial());
+                })
+                .onFailure().recoverWithItem(fault -> {
+                    // only the audit log can fail here: without a durable record nothing goes ahead
+                    LOG.warnf("call %s failed closed: %s", call.id(), fault.toString());
+                    LOG.debug("gateway fault", fault);
+                    Denial denial = Denial.of(Reason.GATEWAY_ERROR, "the gateway could not record the call");
+                    count(call, "error", denial.reason().code());
+                    return (Outcome<R>) new Outcome.Refused<R>(call, ctx.policyRevision(), denial);
+                });
+    }
+
+    /** Where the stages left a call. */
+    private sealed interface Step {
+        record Passed(ToolCall call) implements Step {
+        }
+
+        record Stopped(ToolCall call, Denial denial) implements Step {
+        }
+    }
+
+    private Uni<Step> runFrom(int index, ToolCall call, CallContext ctx) {
+        if (index == stages.size()) {
+            return Uni.createFrom().item(new Step.Passed(call));
+        }
+        Stage stage = stages.get(index);
+        return Uni.createFrom().deferred(() -> stage.apply(call, ctx))
+                .onFailure().recoverWithItem(fault -> {
+                    LOG.warnf("stage %s failed on call %s, failing closed: %s", stage.name(), call.id(),
+                            fault.toString());
+                    LOG.debug("stage fault", fault);
+                    return new StageResult.Deny(Denial.of(Reason.GATEWAY_ERROR,
+                            "the " + stage.name() + " stage could not decide"));
+                })
+                .onItem().transformToUni(result -> switch (result) {
+                    case StageResult.Continue c -> runFrom(index + 1, c.call(), ctx);
+                    case StageResult.Deny d -> Uni.createFrom().item(new Step.Stopped(call, d.denial()));
+                    case StageResult.Suspend s -> Uni.createFrom().item(new Step.Stopped(call, s.denial()));
+                });
+    }
+
+    private <R> Uni<Outcome<R>> stopped(ToolCall call, CallContext ctx, Denial denial) {
+        if (call.mode() == Mode.DRY_RUN && call.principal().isPresent()) {
+            return proposed(call, ctx, Optional.of(denial));
+        }
+        count(call, "denied", denial.reason().code());
+        return audit.denied(call, ctx.policyRevision(), denial)
+                .replaceWith(new Outcome.Refused<>(call, ctx.policyRevision(), denial));
+    }
+
+    private <R> Uni<Outcome<R>> passed(ToolCall call, CallContext ctx, Upstream<R> upstream) {
+        if (call.mode() == Mode.DRY_RUN) {
+            return proposed(call, ctx, Optional.empty());
+        }
+        return audit.intent(call, ctx.policyRevision())
+                .chain(() -> upstream.send(call))
+                .chain(result -> switch (result) {
+                    case UpstreamResult.Replied<R> r -> {
+                        count(call, "forwarded", "");
+                        yield audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty())
+                                .replaceWith((Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply()));
+                    }
+                    case UpstreamResult.Failed<R> f -> {
+                        count(call, "failed", f.denial().reason().code());
+                        yield audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial()))
+                                .replaceWith((Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), f.denial()));
+                    }
+                });
+    }
+
+    private <R> Uni<Outcome<R>> proposed(ToolCall call, CallContext ctx, Optional<Denial> denial) {
+        count(call, "dry_run", denial.map(d -> d.reason().code()).orElse(""));
+        return audit.proposed(call, ctx.policyRevision(), denial)
+                .replaceWith(new Outcome.Proposed<>(call, ctx.policyRevision(), denial));
+    }
+
+    private void count(ToolCall call, String outcome, String reason) {
+        // the tool label only names tools the contract knows, so a caller cannot grow the label set
+        String tool = call.action().map(a -> a.tool().name()).orElse("");
+        meters.counter("toolgate.calls", "protocol", call.protocol().code(), "tool", tool, "outcome", outcome,
+                "reason", reason).increment();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.toolgate.pipeline;
+
+/** The positions of the stages, in the order of ARCHITECTURE.md. */
+public final class Stages {
+
+    public static final int IDENTIFY = 100;
+    public static final int CONTRACT = 200;
+    public static final int POLICY = 300;
+    public static final int APPROVAL = 400;
+    public static final int LIMITS = 500;
+    public static final int IDEMPOTENCY = 600;
+
+    private Stages() {
+    }
+}

@@ -1,0 +1,29 @@
+package dev.toolgate.pipeline;
+
+import java.util.Objects;
+
+import dev.toolgate.call.Denial;
+
+/** What became of a forwarded call. */
+public sealed interface UpstreamResult<R> {
+
+    /**
+     * The tool answered (whatever it answered).
+     *
+     * @param reply the protocol's reply
+     * @param status a short summary for the audit record, e.g. the HTTP status {@code 201}
+     */
+    record Replied<R>(R reply, String status) implements UpstreamResult<R> {
+        public Replied {
+            Objects.requireNonNull(reply, "reply");
+            Objects.requireNonNull(status, "status");
+        }
+    }
+
+    /** The tool could not be reached or did not answer in time. */
+    record Failed<R>(Denial denial) implements UpstreamResult<R> {
+        public Failed {
+            Objects.requireNonNull(denial, "denial");
+        }
+    }
+}
