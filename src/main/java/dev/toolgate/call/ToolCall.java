@@ -60,6 +60,16 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
                 Optional.of(d));
     }
 
+    /**
+     * The approval tier the call needs, once the policy has decided: the policy's tier, raised to at least
+     * {@link ApprovalTier#REQUIRED} when the tool is irreversible.
+     */
+    public Optional<ApprovalTier> approvalNeeded() {
+        return decision.flatMap(d -> action.map(a -> a.tool().reversible()
+                ? d.approval()
+                : d.approval().atLeast(ApprovalTier.REQUIRED)));
+    }
+
     @Override
     public String toString() {
         return "ToolCall[" + id + " " + protocol.code() + " " + tool + " " + invocation.method() + " run=" + runId

@@ -67,6 +67,19 @@ public class Pipeline {
                 });
     }
 
+    /**
+     * Refuses a call the ingress could not even hand to the stages (a body over the limit, a malformed header): it is
+     * counted and audited like any denial.
+     */
+    public <R> Uni<Outcome<R>> refuse(ToolCall call, Denial denial) {
+        CallContext ctx = active.snapshot();
+        count(call, "denied", denial.reason().code());
+        return audit.denied(call, ctx.policyRevision(), denial)
+                .<Outcome<R>> replaceWith(new Outcome.Refused<>(call, ctx.policyRevision(), denial))
+                .onFailure().recoverWithItem(fault -> new Outcome.Refused<>(call, ctx.policyRevision(),
+                        Denial.of(Reason.GATEWAY_ERROR, "the gateway could not record the call")));
+    }
+
     /** Where the stages left a call. */
     private sealed interface Step {
         record Passed(ToolCall call) implements Step {

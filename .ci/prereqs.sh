@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what toolgate's build and tests need when it is missing, idempotently, and exports JAVA_HOME and PATH.
+# Source it: `source .ci/prereqs.sh`. Pinned versions live here.
+OPA_VERSION=v1.22.2
+
+_sudo() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# A JDK >= 21 from /usr/lib/jvm (the newest one), unless JAVA_HOME already is one.
+_java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+if [ -z "${JAVA_HOME:-}" ] || [ "$(_java_major "$JAVA_HOME" 2>/dev/null || echo 0)" -lt 21 ] 2>/dev/null; then
+  best=; best_major=0
+  for dir in /usr/lib/jvm/*/; do
+    dir=${dir%/}
+    [ -x "$dir/bin/javac" ] || continue
+    major=$(_java_major "$dir" 2>/dev/null)
+    if [ -n "$major" ] && [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then best=$dir; best_major=$major; fi
+  done
+  if [ -z "$best" ]; then
+    echo "prereqs: no JDK >= 21 under /usr/lib/jvm; install one (e.g. Temurin 21 or 25) and re-run" >&2
+    return 1 2>/dev/null || exit 1
+  fi
+  export JAVA_HOME=$best
+fi
+export PATH="$JAVA_HOME/bin:$PATH"
+
+# opa, pinned, from the Go module proxy.
+GOBIN_DIR=$(go env GOPATH 2>/dev/null)/bin
+export PATH="$GOBIN_DIR:$PATH"
+if ! opa version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+  echo "prereqs: installing opa $OPA_VERSION" >&2
+  GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION" || { echo "prereqs: opa install failed" >&2; return 1 2>/dev/null || exit 1; }
+fi
+
+# redis-server from Debian (tests start their own on a free port).
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "prereqs: installing redis-server" >&2
+  _sudo apt-get update -qq && _sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+    || { echo "prereqs: redis-server install failed" >&2; return 1 2>/dev/null || exit 1; }
+fi
+echo "prereqs: java $(_java_major "$JAVA_HOME") at $JAVA_HOME, $(opa version | head -1), $(redis-server --version | cut -d' ' -f1-3)" >&2

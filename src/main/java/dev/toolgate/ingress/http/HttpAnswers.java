@@ -1,0 +1,98 @@
+package dev.toolgate.ingress.http;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.toolgate.call.Decision;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.forward.HttpReply;
+import dev.toolgate.pipeline.Outcome;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writes the pipeline's outcome as the HTTP answer; every answer carries the decision id and policy revision. */
+@ApplicationScoped
+class HttpAnswers {
+
+    static final String DECISION_ID = "Toolgate-Decision-Id";
+    static final String POLICY_REVISION = "Toolgate-Policy-Revision";
+
+    private final ObjectMapper json;
+
+    HttpAnswers(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void write(RoutingContext rc, Outcome<HttpReply> outcome) {
+        HttpServerResponse response = rc.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.putHeader(DECISION_ID, outcome.call().id());
+        response.putHeader(POLICY_REVISION, outcome.policyRevision());
+        switch (outcome) {
+            case Outcome.Answered<HttpReply> a -> reply(response, a.reply());
+            case Outcome.Refused<HttpReply> r -> problem(response, r.call(), r.denial());
+            case Outcome.Proposed<HttpReply> p -> proposal(response, p);
+        }
+    }
+
+    private static void reply(HttpServerResponse response, HttpReply reply) {
+        response.setStatusCode(reply.status());
+        for (Map.Entry<String, String> h : reply.headers()) {
+            if (!h.getKey().equalsIgnoreCase(DECISION_ID) && !h.getKey().equalsIgnoreCase(POLICY_REVISION)) {
+                response.headers().add(h.getKey(), h.getValue());
+            }
+        }
+        response.end(reply.body());
+    }
+
+    private void problem(HttpServerResponse response, ToolCall call, Denial denial) {
+        response.setStatusCode(Problems.status(denial.reason()));
+        response.putHeader("Content-Type", Problems.CONTENT_TYPE);
+        if (denial.reason() == Reason.UNAUTHENTICATED) {
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"toolgate\"");
+        }
+        response.end(Problems.document(json, denial, call.id()).toString());
+    }
+
+    /** A dry run's proposal: what enforcing would have done, as 200 JSON. */
+    private void proposal(HttpServerResponse response, Outcome.Proposed<HttpReply> proposed) {
+        ToolCall call = proposed.call();
+        ObjectNode doc = json.createObjectNode();
+        doc.put("mode", "dry-run");
+        doc.put("decision_id", call.id());
+        doc.put("policy_revision", proposed.policyRevision());
+        doc.put("decision", proposed.denial().isEmpty() ? "allow" : "deny");
+        doc.put("would_forward", proposed.denial().isEmpty());
+        proposed.denial().ifPresentOrElse(d -> doc.set("denial", Problems.document(json, d, call.id())),
+                () -> doc.putNull("denial"));
+        doc.put("tool", call.tool());
+        call.action().ifPresentOrElse(a -> {
+            doc.put("action", a.action().name());
+            doc.put("args_sha256", a.argsSha256());
+        }, () -> {
+            doc.putNull("action");
+            doc.putNull("args_sha256");
+        });
+        call.decision().ifPresentOrElse(d -> policy(doc, d), () -> doc.putNull("policy"));
+        call.approvalNeeded().ifPresentOrElse(tier -> doc.put("approval", tier.code()), () -> doc.putNull("approval"));
+        response.setStatusCode(200);
+        response.putHeader("Content-Type", "application/json");
+        response.end(doc.toString());
+    }
+
+    private void policy(ObjectNode doc, Decision d) {
+        ObjectNode policy = doc.putObject("policy");
+        policy.put("allow", d.allow());
+        d.reasons().forEach(policy.putArray("reasons")::add);
+        policy.put("approval", d.approval().code());
+        d.redact().forEach(policy.putObject("obligations").putArray("redact")::add);
+    }
+}

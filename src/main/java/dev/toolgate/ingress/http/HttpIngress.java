@@ -1,0 +1,156 @@
+package dev.toolgate.ingress.http;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.toolgate.call.CallIds;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Invocation;
+import dev.toolgate.call.Mode;
+import dev.toolgate.call.Protocol;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.Secret;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.forward.HttpForwarder;
+import dev.toolgate.forward.HttpReply;
+import dev.toolgate.pipeline.Outcome;
+import dev.toolgate.pipeline.Pipeline;
+import dev.toolgate.pipeline.Upstream;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The HTTP ingress: {@code /tools/{tool}/{rest}} becomes a {@link ToolCall}, and the pipeline's {@link Outcome}
+ * becomes the answer. The tool and the path below it are taken from the raw request path, never from a normalised
+ * one, so that {@code ..} or encoded separators cannot turn a call into another tool's.
+ */
+@ApplicationScoped
+public class HttpIngress {
+
+    static final String PREFIX = "/tools/";
+    private static final String RUN_ID = "[A-Za-z0-9._:-]{1,128}";
+
+    private final Pipeline pipeline;
+    private final HttpForwarder forwarder;
+    private final HttpAnswers answers;
+    private final int maxBodyBytes;
+
+    HttpIngress(Pipeline pipeline, HttpForwarder forwarder, HttpAnswers answers, ToolgateConfig config) {
+        this.pipeline = pipeline;
+        this.forwarder = forwarder;
+        this.answers = answers;
+        this.maxBodyBytes = config.http().maxBodyBytes();
+    }
+
+    void routes(@Observes Router router) {
+        router.route().pathRegex("/tools/.*")
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(this::handle)
+                .failureHandler(this::failure);
+    }
+
+    private void handle(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        String path = request.path();
+        if (!path.startsWith(PREFIX)) {
+            // the router matched a normalised path; the raw one does not address a tool
+            refuse(rc, received(request, "", "/", Buffer.buffer()),
+                    Denial.of(Reason.INVALID_ARGUMENTS, "the path must be /tools/{tool}/{path}"));
+            return;
+        }
+        String tool = toolOf(path);
+        String below = path.substring(PREFIX.length() + tool.length());
+        String rest = below.isEmpty() ? "/" : below;
+        Buffer body = rc.body().buffer() == null ? Buffer.buffer() : rc.body().buffer();
+        ToolCall call = received(request, tool, rest, body);
+
+        Optional<Denial> bad = badHeaders(request, body);
+        if (bad.isPresent()) {
+            refuse(rc, call, bad.get());
+            return;
+        }
+        Upstream<HttpReply> upstream = c -> forwarder.forward(c, c.action().orElseThrow().tool(),
+                request.method().name(), rest, request.query(), request.headers().entries(), body);
+        pipeline.handle(call, upstream).subscribe().with(outcome -> answers.write(rc, outcome));
+    }
+
+    /** The first segment below /tools/, still percent-encoded: an encoded name never matches a tool. */
+    private static String toolOf(String path) {
+        if (!path.startsWith(PREFIX)) {
+            return "";
+        }
+        int slash = path.indexOf('/', PREFIX.length());
+        return slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
+    }
+
+    private ToolCall received(HttpServerRequest request, String tool, String rest, Buffer body) {
+        Map<String, List<String>> query = Query.parse(request.query()).orElse(Map.of());
+        String runId = request.getHeader("Toolgate-Run-Id");
+        String mode = request.getHeader("Toolgate-Mode");
+        return ToolCall.received(CallIds.next(), Protocol.HTTP, tool,
+                new Invocation(request.method().name(), rest, query, body.getBytes()),
+                new Secret(request.getHeader("Authorization")),
+                runId != null && runId.matches(RUN_ID) ? runId : "",
+                "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE,
+                Instant.now());
+    }
+
+    /** What the ingress refuses before the stages: malformed headers, a query it cannot decode, a non-JSON body. */
+    private static Optional<Denial> badHeaders(HttpServerRequest request, Buffer body) {
+        String mode = request.getHeader("Toolgate-Mode");
+        if (mode != null && !mode.equalsIgnoreCase("dry-run") && !mode.equalsIgnoreCase("enforce")) {
+            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "Toolgate-Mode must be dry-run or enforce"));
+        }
+        String runId = request.getHeader("Toolgate-Run-Id");
+        if (runId != null && !runId.matches(RUN_ID)) {
+            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS,
+                    "Toolgate-Run-Id must be 1 to 128 of A-Z a-z 0-9 . _ : -"));
+        }
+        if (request.headers().getAll("Authorization").size() > 1) {
+            return Optional.of(Denial.of(Reason.UNAUTHENTICATED, "send exactly one Authorization header"));
+        }
+        if (Query.parse(request.query()).isEmpty()) {
+            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "the query string is not validly encoded"));
+        }
+        String type = request.getHeader("Content-Type");
+        if (body.length() > 0 && (type == null || !isJson(type))) {
+            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "a request body must be application/json"));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isJson(String contentType) {
+        String media = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+    }
+
+    private void refuse(RoutingContext rc, ToolCall call, Denial denial) {
+        Uni<Outcome<HttpReply>> refused = pipeline.refuse(call, denial);
+        refused.subscribe().with(outcome -> answers.write(rc, outcome));
+    }
+
+    /** Body over the limit (BodyHandler fails with 413), or a fault in a handler: never a stack trace. */
+    private void failure(RoutingContext rc) {
+        if (rc.response().headWritten()) {
+            rc.response().reset();
+            return;
+        }
+        HttpServerRequest request = rc.request();
+        ToolCall call = received(request, toolOf(request.path()), "/", Buffer.buffer());
+        Denial denial = rc.statusCode() == 413
+                ? Denial.of(Reason.PAYLOAD_TOO_LARGE, "the request body exceeds " + maxBodyBytes + " bytes")
+                : Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request");
+        refuse(rc, call, denial);
+    }
+}

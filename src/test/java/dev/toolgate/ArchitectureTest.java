@@ -1,0 +1,60 @@
+package dev.toolgate;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The layering of STYLE.md: a stage imports the core model ({@code call}), the {@code pipeline} and {@code config},
+ * never another stage and never an ingress protocol; the core knows no stage.
+ */
+@AnalyzeClasses(packages = "dev.toolgate", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    private static final String[] STAGES = { "identity", "contract", "policy", "approval", "limits", "forward",
+            "audit", "telemetry" };
+
+    /** Server-side protocol APIs only ingress adapters may touch. */
+    private static final String[] PROTOCOL_APIS = { "io.vertx.ext.web..", "io.vertx.core.http.HttpServer..",
+            "io.vertx.core.http.HttpServerRequest", "io.vertx.core.http.HttpServerResponse", "jakarta.ws.rs..",
+            "io.grpc..", "io.modelcontextprotocol.." };
+
+    @ArchTest
+    static final ArchRule stagesDoNotKnowEachOther = stageRule();
+
+    @ArchTest
+    static final ArchRule stagesDoNotKnowProtocols = noClasses()
+            .that().resideInAnyPackage(packages(STAGES))
+            .should().dependOnClassesThat().resideInAnyPackage(PROTOCOL_APIS)
+            .orShould().dependOnClassesThat().resideInAnyPackage("dev.toolgate.ingress..", "dev.toolgate.cli..",
+                    "dev.toolgate.demo..")
+            .because("only ingress adapters know a protocol");
+
+    @ArchTest
+    static final ArchRule coreKnowsNoStage = noClasses()
+            .that().resideInAnyPackage("dev.toolgate.call..", "dev.toolgate.pipeline..", "dev.toolgate.config..")
+            .should().dependOnClassesThat().resideInAnyPackage(packages(STAGES))
+            .orShould().dependOnClassesThat().resideInAnyPackage("dev.toolgate.ingress..", "dev.toolgate.cli..")
+            .orShould().dependOnClassesThat().resideInAnyPackage(PROTOCOL_APIS)
+            .because("the core model and the pipeline are protocol-neutral and stage-neutral");
+
+    private static ArchRule stageRule() {
+        ArchRule rule = null;
+        for (String stage : STAGES) {
+            String[] others = java.util.Arrays.stream(STAGES).filter(s -> !s.equals(stage))
+                    .map(s -> "dev.toolgate." + s + "..").toArray(String[]::new);
+            ArchRule one = noClasses().that().resideInAPackage("dev.toolgate." + stage + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(others)
+                    .because("a stage talks to others only through the call and the pipeline");
+            rule = rule == null ? one : com.tngtech.archunit.lang.CompositeArchRule.of(rule).and(one);
+        }
+        return rule;
+    }
+
+    private static String[] packages(String[] stages) {
+        return java.util.Arrays.stream(stages).map(s -> "dev.toolgate." + s + "..").toArray(String[]::new);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.toolgate.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Reads the test gateway's audit log. */
+public final class AuditRecords {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AuditRecords() {
+    }
+
+    /** Every record of one decision, in file order. */
+    public static List<JsonNode> of(String decisionId) {
+        try {
+            return Files.readAllLines(GatewayResource.auditFile()).stream().map(AuditRecords::parse)
+                    .filter(r -> decisionId.equals(r.path("decision_id").asText())).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the decision has {@code count} records, then returns them. */
+    public static List<JsonNode> await(String decisionId, int count) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> of(decisionId).size() >= count);
+        return of(decisionId);
+    }
+
+    /** The one record of a denied call. */
+    public static JsonNode denied(String decisionId) {
+        List<JsonNode> records = await(decisionId, 1);
+        if (records.size() != 1 || !records.get(0).path("type").asText().equals("denied")) {
+            throw new AssertionError("expected one denied record for " + decisionId + ", found " + records);
+        }
+        return records.get(0);
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new IllegalStateException("audit line is not JSON: " + line, e);
+        }
+    }
+}

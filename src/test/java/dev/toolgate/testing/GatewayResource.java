@@ -1,0 +1,132 @@
+package dev.toolgate.testing;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+
+import dev.toolgate.demo.SampleTools;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.core.Vertx;
+
+/**
+ * Starts what the gateway tests need before Quarkus starts: the real sample tools on free ports, a JWKS with a fresh
+ * RSA key, the test contract pointing at the tools, and a fresh audit file.
+ */
+public class GatewayResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ISSUER = "https://issuer.toolgate.test";
+    public static final String AUDIENCE = "toolgate";
+
+    private static volatile SampleTools tools;
+    private static volatile KeyPair signingKey;
+    private static volatile Path auditFile;
+    private Vertx vertx;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            vertx = Vertx.vertx();
+            tools = SampleTools.start(vertx, 0, 0);
+            Path dir = Path.of("target", "test-gateway", UUID.randomUUID().toString()).toAbsolutePath();
+            Files.createDirectories(dir);
+
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            signingKey = generator.generateKeyPair();
+            RsaJsonWebKey jwk = new RsaJsonWebKey((RSAPublicKey) signingKey.getPublic());
+            jwk.setKeyId("test-key");
+            jwk.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
+            Path jwks = dir.resolve("jwks.json");
+            Files.writeString(jwks, new JsonWebKeySet(jwk).toJson());
+
+            String template = Files.readString(Path.of("src/test/resources/contracts/gateway.yaml"));
+            Path contract = dir.resolve("contract.yaml");
+            Files.writeString(contract, template
+                    .replace("${PAYMENTS_URL}", "http://127.0.0.1:" + tools.paymentsPort())
+                    .replace("${DEPLOY_URL}", "http://127.0.0.1:" + tools.deployPort())
+                    .replace("${CLOSED_PORT}", String.valueOf(closedPort())), StandardCharsets.UTF_8);
+            auditFile = dir.resolve("audit.jsonl");
+            return Map.of(
+                    "toolgate.contract", contract.toString(),
+                    "toolgate.audit.path", auditFile.toString(),
+                    "toolgate.identity.jwt.jwks", jwks.toString(),
+                    "toolgate.identity.jwt.issuer", ISSUER,
+                    "toolgate.identity.jwt.audience", AUDIENCE,
+                    "toolgate.http.max-body-bytes", "16384");
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the gateway test resources", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (tools != null) {
+                tools.close();
+            }
+        } catch (Exception ignored) {
+            // the JVM is ending the test run
+        }
+        if (vertx != null) {
+            vertx.close();
+        }
+    }
+
+    public static SampleTools tools() {
+        return tools;
+    }
+
+    public static KeyPair signingKey() {
+        return signingKey;
+    }
+
+    public static Path auditFile() {
+        return auditFile;
+    }
+
+    /** A JWT signed with the test key: sub, tenant and the given lifetime, issuer and audience as configured. */
+    public static String jwt(String agent, String tenant, long lifetimeSeconds) {
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(ISSUER);
+        claims.setAudience(AUDIENCE);
+        claims.setSubject(agent);
+        if (tenant != null) {
+            claims.setClaim("tenant", tenant);
+        }
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(lifetimeSeconds / 60f);
+        return sign(claims, signingKey);
+    }
+
+    public static String sign(JwtClaims claims, KeyPair key) {
+        try {
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload(claims.toJson());
+            jws.setKey(key.getPrivate());
+            jws.setKeyIdHeaderValue("test-key");
+            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+            return jws.getCompactSerialization();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A loopback port that nothing listens on. */
+    private static int closedPort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
