@@ -1,0 +1,218 @@
+package dev.toolgate.audit;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.toolgate.audit.AuditRecords.Type;
+import dev.toolgate.audit.GroupCommit.Pending;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.pipeline.AuditLog;
+import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * The audit log as a local file of hash-chained JSON lines (see the {@linkplain dev.toolgate.audit package} for the
+ * record format).
+ * <p>
+ * One writer thread, {@code toolgate-audit}, owns the file: it takes up to {@code maxBatch} queued records, writes
+ * them, fsyncs once and only then completes their {@code Uni}s, back on the caller's Vert.x context when there is one.
+ * Callers never block. A record is queued when the method is called, not when the {@code Uni} is subscribed, so a
+ * second subscription does not write it twice.
+ * <p>
+ * Failures: a failed write is rolled back (the file is truncated to where the batch began) and its records fail; the
+ * log goes on with the next batch. A failed fsync leaves the log unusable until restart, because after one the kernel
+ * may report later fsyncs as successful without the data being on disk; every later record fails. The file is locked,
+ * so a second process cannot interleave its own chain.
+ */
+@ApplicationScoped
+@Startup
+public class FileAuditLog implements AuditLog, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(FileAuditLog.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Path file;
+    private final FileChannel channel;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final ReentrantLock accepting = new ReentrantLock();
+    private final Thread writer;
+    private boolean closed;
+
+    @Inject
+    public FileAuditLog(ToolgateConfig config) {
+        this(config.audit().path(), config.audit().maxBatch(), Clock.systemUTC());
+    }
+
+    /**
+     * Opens (or creates) the log and continues its chain.
+     *
+     * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
+     */
+    public FileAuditLog(Path file, int maxBatch, Clock clock) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("toolgate.audit.max-batch must be at least 1, was " + maxBatch);
+        }
+        this.file = file;
+        this.channel = open(file);
+        ChainTail tail;
+        try {
+            tail = ChainTail.recover(channel, file);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            if (e instanceof IllegalStateException refused) {
+                throw refused;
+            }
+            throw new IllegalStateException("cannot read the audit log " + file + ": " + e, e);
+        }
+        this.writer = new Thread(new GroupCommit(file, channel, tail, maxBatch, clock, queue), "toolgate-audit");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public Uni<Void> intent(ToolCall call, String policyRevision) {
+        return append(AuditRecords.body(Type.INTENT, call, policyRevision, null, Optional.empty()));
+    }
+
+    @Override
+    public Uni<Void> outcome(ToolCall call, String policyRevision, String status, Optional<Denial> failure) {
+        return append(AuditRecords.body(Type.OUTCOME, call, policyRevision, status, failure));
+    }
+
+    @Override
+    public Uni<Void> denied(ToolCall call, String policyRevision, Denial denial) {
+        return append(AuditRecords.body(Type.DENIED, call, policyRevision, null, Optional.of(denial)));
+    }
+
+    @Override
+    public Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial) {
+        return append(AuditRecords.body(Type.DRY_RUN, call, policyRevision, null, denial));
+    }
+
+    /** Writes what is queued, then stops the writer and closes the file. Records appended afterwards fail. */
+    @PreDestroy
+    @Override
+    public void close() {
+        accepting.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(GroupCommit.STOP);
+        } finally {
+            accepting.unlock();
+        }
+        try {
+            writer.join(CLOSE_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            LOG.warnf("the audit writer for %s did not finish within %s; records still queued may be lost", file,
+                    CLOSE_TIMEOUT);
+        }
+    }
+
+    private Uni<Void> append(ObjectNode body) {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        Pending pending = new Pending(body, durable, resumeExecutor());
+        accepting.lock();
+        try {
+            if (closed) {
+                durable.completeExceptionally(new IOException("the audit log " + file + " is closed"));
+            } else {
+                queue.add(pending);
+            }
+        } finally {
+            accepting.unlock();
+        }
+        // a copy per subscription: a cancelled subscriber must not cancel what others wait for
+        return Uni.createFrom().completionStage(durable::copy);
+    }
+
+    /** Where completions run: never on the writer, which must go back to committing. */
+    private static Executor resumeExecutor() {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return Infrastructure.getDefaultExecutor();
+        }
+        return task -> context.runOnContext(ignored -> task.run());
+    }
+
+    private static FileChannel open(Path file) {
+        FileChannel channel = null;
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            boolean created = !Files.exists(file);
+            channel = FileChannel.open(file, CREATE, READ, WRITE);
+            // only a regular file can hold a chain; a device such as /dev/full (tests) is not locked
+            if (Files.isRegularFile(file) && channel.tryLock() == null) {
+                throw new IllegalStateException("the audit log " + file + " is locked by another process; two"
+                        + " writers would break its chain");
+            }
+            if (created && parent != null) {
+                syncDirectory(parent);
+            }
+            return channel;
+        } catch (IOException | OverlappingFileLockException e) {
+            closeQuietly(channel);
+            String why = e instanceof OverlappingFileLockException ? "it is already open in this process" : e.toString();
+            throw new IllegalStateException("cannot open the audit log " + file + ": " + why, e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** Makes a new file's directory entry durable; not every platform can open a directory, which is then skipped. */
+    private static void syncDirectory(Path directory) {
+        try (FileChannel dir = FileChannel.open(directory, READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            LOG.debugf("cannot sync directory %s: %s", directory, e);
+        }
+    }
+
+    static void closeQuietly(FileChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debugf("closing the audit log: %s", e);
+        }
+    }
+}
