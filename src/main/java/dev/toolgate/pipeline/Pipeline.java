@@ -58,7 +58,8 @@ public class Pipeline {
                     case Step.Stopped s -> this.<R> stopped(s.call(), ctx, s.denial());
                 })
                 .onFailure().recoverWithItem(fault -> {
-                    // only the audit log can fail here: without a durable record nothing goes ahead
+                    // the intent or denial record could not be made durable (or an Upstream broke its promise to
+                    // answer failures as items): nothing went ahead unrecorded, so the call fails closed
                     LOG.warnf("call %s failed closed: %s", call.id(), fault.toString());
                     LOG.debug("gateway fault", fault);
                     Denial denial = Denial.of(Reason.GATEWAY_ERROR, "the gateway could not record the call");
@@ -104,7 +105,7 @@ public class Pipeline {
                 })
                 .onItem().transformToUni(result -> switch (result) {
                     case StageResult.Continue c -> runFrom(index + 1, c.call(), ctx);
-                    case StageResult.Deny d -> Uni.createFrom().item(new Step.Stopped(call, d.denial()));
+                    case StageResult.Deny d -> Uni.createFrom().item(new Step.Stopped(d.resolved().orElse(call), d.denial()));
                     case StageResult.Suspend s -> Uni.createFrom().item(new Step.Stopped(call, s.denial()));
                 });
     }
@@ -127,15 +128,27 @@ public class Pipeline {
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         count(call, "forwarded", "");
-                        yield audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty())
-                                .replaceWith((Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply()));
+                        yield afterForward(audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()),
+                                call, new Outcome.Answered<>(call, ctx.policyRevision(), r.reply()));
                     }
                     case UpstreamResult.Failed<R> f -> {
                         count(call, "failed", f.denial().reason().code());
-                        yield audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial()))
-                                .replaceWith((Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), f.denial()));
+                        yield afterForward(audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial())),
+                                call, new Outcome.Refused<>(call, ctx.policyRevision(), f.denial()));
                     }
                 });
+    }
+
+    /**
+     * Once the tool has been called, the caller must learn what the tool did even when the outcome record fails: telling
+     * it "refused" would invite a retry that repeats the side effect. The intent record is already durable.
+     */
+    private <R> Uni<Outcome<R>> afterForward(Uni<Void> outcomeRecord, ToolCall call, Outcome<R> outcome) {
+        return outcomeRecord.replaceWith(outcome).onFailure().recoverWithItem(fault -> {
+            LOG.warnf("call %s: the outcome record could not be written: %s", call.id(), fault.toString());
+            meters.counter("toolgate.audit.failures", "record", "outcome").increment();
+            return outcome;
+        });
     }
 
     private <R> Uni<Outcome<R>> proposed(ToolCall call, CallContext ctx, Optional<Denial> denial) {

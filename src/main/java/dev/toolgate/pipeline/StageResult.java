@@ -1,6 +1,7 @@
 package dev.toolgate.pipeline;
 
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.ToolCall;
@@ -18,10 +19,20 @@ public sealed interface StageResult {
         }
     }
 
-    /** Stop here; the call is denied. */
-    record Deny(Denial denial) implements StageResult {
+    /**
+     * Stop here; the call is denied.
+     *
+     * @param resolved the call as far as the stage resolved it (e.g. with the policy decision that denied it), so that
+     *        the audit record and a dry run's proposal show it; empty when the stage learnt nothing
+     */
+    record Deny(Denial denial, Optional<ToolCall> resolved) implements StageResult {
         public Deny {
             Objects.requireNonNull(denial, "denial");
+            Objects.requireNonNull(resolved, "resolved");
+        }
+
+        public Deny(Denial denial) {
+            this(denial, Optional.empty());
         }
     }
 
