@@ -1,0 +1,120 @@
+package dev.toolgate.contract;
+
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.toolgate.call.ActionSpec;
+import dev.toolgate.call.CanonicalJson;
+import dev.toolgate.call.Contract;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Invocation;
+import dev.toolgate.call.KillSwitch;
+import dev.toolgate.call.Principal;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.ResolvedAction;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.call.ToolSpec;
+import dev.toolgate.pipeline.CallContext;
+import dev.toolgate.pipeline.Stage;
+import dev.toolgate.pipeline.StageResult;
+import dev.toolgate.pipeline.Stages;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Resolves a call against the contract, in this order: the tool must be granted to the agent ({@code tool_not_granted},
+ * with one answer for unknown and ungranted tools, so that a caller cannot probe which tools exist); no kill switch
+ * may match ({@code kill_switch}); the path must be safe ({@code invalid_arguments}); the first action of the tool
+ * whose method and path match must be granted ({@code tool_not_granted}); the arguments built from path, query and
+ * body must satisfy its schema ({@code invalid_arguments}, each violation with its JSON pointer). The call then
+ * continues with its {@link ResolvedAction}.
+ * <p>
+ * Pure computation on small inputs against a contract compiled at load, so it runs on the calling thread.
+ */
+@ApplicationScoped
+public class ContractStage implements Stage {
+
+    @Override
+    public int position() {
+        return Stages.CONTRACT;
+    }
+
+    @Override
+    public String name() {
+        return "contract";
+    }
+
+    @Override
+    public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
+        return Uni.createFrom().item(() -> decide(call, ctx.contract()));
+    }
+
+    StageResult decide(ToolCall call, Contract contract) {
+        Optional<Principal> identified = call.principal();
+        if (identified.isEmpty()) {
+            // the identity stage runs first; reaching here without a principal is a bug, and it must not pass
+            return deny(Reason.UNAUTHENTICATED, "the call has no principal");
+        }
+        Principal principal = identified.get();
+        Optional<ToolSpec> found = contract.tool(call.tool()).filter(t -> contract.grantsAnyOf(principal.agent(),
+                t.name()));
+        if (found.isEmpty()) {
+            return deny(Reason.TOOL_NOT_GRANTED,
+                    "agent " + principal.agent() + " has no grant for tool " + call.tool());
+        }
+        ToolSpec tool = found.get();
+        for (KillSwitch killSwitch : contract.killSwitches()) {
+            if (killSwitch.matches(principal, tool.name())) {
+                return deny(Reason.KILL_SWITCH,
+                        "kill switch " + killSwitch.selector() + " is engaged: " + killSwitch.reason());
+            }
+        }
+        Invocation invocation = call.invocation();
+        SafePath path = SafePath.of(invocation.path());
+        if (path.problem().isPresent()) {
+            return deny(Reason.INVALID_ARGUMENTS, path.problem().get());
+        }
+        Optional<Match> matched = match(tool, invocation.method(), path);
+        if (matched.isEmpty()) {
+            return deny(Reason.TOOL_NOT_GRANTED, "no action of tool " + tool.name() + " matches "
+                    + invocation.method() + " " + invocation.path());
+        }
+        ActionSpec action = matched.get().action();
+        if (!contract.granted(principal.agent(), tool.name(), action.name())) {
+            return deny(Reason.TOOL_NOT_GRANTED, "agent " + principal.agent() + " has no grant for action "
+                    + action.name() + " of tool " + tool.name());
+        }
+        return switch (Arguments.build(matched.get().variables(), invocation.query(), invocation.body())) {
+            case Arguments.Built.Refused refused -> StageResult.deny(refused.denial());
+            case Arguments.Built.Args built -> {
+                var errors = action.schema().validate(built.args());
+                yield errors.isEmpty()
+                        ? StageResult.next(call.withAction(new ResolvedAction(tool, action, built.args(),
+                                CanonicalJson.sha256(built.args()))))
+                        : StageResult.deny(Denial.of(Reason.INVALID_ARGUMENTS,
+                                "the arguments do not match the schema of action " + action.name(), errors));
+            }
+        };
+    }
+
+    private record Match(ActionSpec action, Map<String, String> variables) {
+    }
+
+    /** The first action of the tool whose method and path template match: contract order decides. */
+    private static Optional<Match> match(ToolSpec tool, String method, SafePath path) {
+        for (ActionSpec action : tool.actions()) {
+            if (action.method().equals(method)) {
+                Optional<Map<String, String>> variables = action.path().match(path.segments());
+                if (variables.isPresent()) {
+                    return Optional.of(new Match(action, variables.get()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static StageResult deny(Reason reason, String detail) {
+        return StageResult.deny(Denial.of(reason, detail));
+    }
+}
