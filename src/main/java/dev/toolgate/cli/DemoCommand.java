@@ -1,12 +1,11 @@
 package dev.toolgate.cli;
 
+import dev.toolgate.demo.SampleTools;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import dev.toolgate.demo.SampleTools;
 
 /**
  * Runs the demo: the two sample tools on loopback ports 9101 and 9102, and the gateway on 8080 with
@@ -16,8 +15,7 @@ import dev.toolgate.demo.SampleTools;
 @RegisterForReflection
 public class DemoCommand implements Runnable {
 
-    @Option(names = "--contract", defaultValue = "examples/demo/contract.yaml",
-            description = "The demo contract (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--contract", defaultValue = "examples/demo/contract.yaml", description = "The demo contract (default: ${DEFAULT-VALUE}).")
     String contract;
 
     @Option(names = "--payments-port", defaultValue = "9101", description = "Port of the sample payments tool.")

@@ -77,8 +77,9 @@ public class ContractStage implements Stage {
         }
         Optional<Match> matched = match(tool, invocation.method(), path);
         if (matched.isEmpty()) {
-            return deny(Reason.TOOL_NOT_GRANTED, "no action of tool " + tool.name() + " matches "
-                    + invocation.method() + " " + invocation.path());
+            // the path is not repeated: its segments may carry identifiers that the audit log must not keep
+            return deny(Reason.TOOL_NOT_GRANTED, "no action of tool " + tool.name() + " matches this "
+                    + invocation.method() + " path");
         }
         ActionSpec action = matched.get().action();
         if (!contract.granted(principal.agent(), tool.name(), action.name())) {

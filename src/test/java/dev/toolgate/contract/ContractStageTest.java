@@ -146,7 +146,8 @@ class ContractStageTest {
         Denial denial = Calls.denial(Calls.run(call));
 
         // then
-        assertEquals(Denial.of(Reason.TOOL_NOT_GRANTED, "no action of tool payments matches " + request), denial);
+        assertEquals(Denial.of(Reason.TOOL_NOT_GRANTED, "no action of tool payments matches this " + parts[0] + " path"),
+                denial);
     }
 
     @Test

@@ -3,9 +3,9 @@ package dev.toolgate.ingress.http;
 import static dev.toolgate.ingress.http.Calls.SUPPORT;
 import static dev.toolgate.ingress.http.Calls.id;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;

@@ -103,7 +103,8 @@ class IdentityTest {
     void refusesAJwtSignedByAnotherKey() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
-        assertUnauthenticated(getCharge("Bearer " + GatewayResource.sign(claims("jwt-bot", "acme"), generator.generateKeyPair())));
+        assertUnauthenticated(
+                getCharge("Bearer " + GatewayResource.sign(claims("jwt-bot", "acme"), generator.generateKeyPair())));
     }
 
     @Test
