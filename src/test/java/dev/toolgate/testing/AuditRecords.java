@@ -1,7 +1,5 @@
 package dev.toolgate.testing;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -30,7 +28,7 @@ public final class AuditRecords {
 
     /** Waits until the decision has {@code count} records, then returns them. */
     public static List<JsonNode> await(String decisionId, int count) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> of(decisionId).size() >= count);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> of(decisionId).size() >= count);
         return of(decisionId);
     }
 
