@@ -1,0 +1,88 @@
+package dev.toolgate.policy;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.toolgate.call.Decision;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.pipeline.CallContext;
+import dev.toolgate.pipeline.Stage;
+import dev.toolgate.pipeline.StageResult;
+import dev.toolgate.pipeline.Stages;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The policy stage: asks the bundle's {@code toolgate/decision} whether a resolved call may go ahead.
+ * <ul>
+ * <li>allowed: the call continues carrying the {@link Decision} (its approval tier and redactions are for the stages
+ * after this one; this stage does not act on them);</li>
+ * <li>{@code allow: false}: {@code policy_denied}, the policy's reasons joined as the detail and listed in the
+ * {@code reasons} member;</li>
+ * <li>a missing or malformed decision, or an evaluation that failed: {@code policy_denied}. The stage fails closed
+ * and never turns a problem of the policy into an allow.</li>
+ * </ul>
+ * Evaluation runs on the engine's workers, never on the caller's thread.
+ */
+@ApplicationScoped
+public class PolicyStage implements Stage {
+
+    private static final Logger LOG = Logger.getLogger(PolicyStage.class);
+
+    private final OpaEngine engine;
+
+    PolicyStage(OpaEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public int position() {
+        return Stages.POLICY;
+    }
+
+    @Override
+    public String name() {
+        return "policy";
+    }
+
+    @Override
+    public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
+        if (call.principal().isEmpty() || call.action().isEmpty()) {
+            // the identify and contract stages run first: reaching here unresolved is a bug, never an allow
+            return Uni.createFrom().item(deny("no resolved call to decide"));
+        }
+        return Uni.createFrom().deferred(() -> engine.evaluate(PolicyInput.of(call, ctx)))
+                .map(result -> decide(call, result))
+                .onFailure().recoverWithItem(fault -> {
+                    LOG.warnf("call %s: policy evaluation failed (%s), denied", call.id(),
+                            fault.getClass().getSimpleName());
+                    LOG.debug("policy evaluation fault", fault);
+                    return deny("the policy could not be evaluated");
+                });
+    }
+
+    private StageResult decide(ToolCall call, JsonNode result) {
+        return switch (DecisionReader.read(result, engine.revision())) {
+            case DecisionReader.Result.Malformed m -> {
+                LOG.warnf("call %s: the policy returned no valid decision (%s), denied", call.id(), m.problem());
+                yield deny("the policy returned no valid decision: " + m.problem());
+            }
+            case DecisionReader.Result.Valid v when !v.decision().allow() -> {
+                List<String> reasons = v.decision().reasons();
+                String detail = reasons.isEmpty() ? "denied by policy" : String.join("; ", reasons);
+                yield StageResult.deny(Denial.of(Reason.POLICY_DENIED, detail).with("reasons", reasons));
+            }
+            case DecisionReader.Result.Valid v -> StageResult.next(call.withDecision(v.decision()));
+        };
+    }
+
+    private static StageResult deny(String detail) {
+        return StageResult.deny(Denial.of(Reason.POLICY_DENIED, detail));
+    }
+}
