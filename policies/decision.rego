@@ -54,10 +54,18 @@ deploy if {
 deny contains msg if {
 	refund
 	input.call.args.tenant != input.principal.tenant
-	msg := sprintf("refund tenant %q is not the caller's tenant %q", [input.call.args.tenant, input.principal.tenant])
+	msg := sprintf("refund tenant %s is not the caller's tenant %s", [quoted(input.call.args.tenant), quoted(input.principal.tenant)])
 }
 
-deny contains "refund amount must be a non-negative number of micro-dollars" if {
+deny contains "refund tenant is missing or not a string" if {
+	refund
+	not valid_refund_tenant
+}
+
+# a helper rule: `not is_string(x)` on an undefined x does not fire as one would expect
+valid_refund_tenant if is_string(input.call.args.tenant)
+
+deny contains "refund amount must be a non-negative whole number of micro-dollars" if {
 	refund
 	not valid_refund_amount
 }
@@ -65,6 +73,7 @@ deny contains "refund amount must be a non-negative number of micro-dollars" if 
 valid_refund_amount if {
 	is_number(input.call.args.amount_usd_micros)
 	input.call.args.amount_usd_micros >= 0
+	floor(input.call.args.amount_usd_micros) == input.call.args.amount_usd_micros
 }
 
 deny contains msg if {
@@ -73,6 +82,12 @@ deny contains msg if {
 	not in_change_window
 	msg := sprintf("deployment to prod outside the change window (%s %s UTC)", [input.context.clock.weekday, input.context.clock.time])
 }
+
+# Quotes a caller-supplied value for a reason. Not sprintf("%q"): OPA's Wasm sprintf does not escape the way Go's does,
+# and toolgate's Wasm decision must equal `opa eval`'s word for word.
+quoted(s) := concat("", ["\"", s, "\""]) if is_string(s)
+
+else := "(not a string)"
 
 # --- approval tiers --------------------------------------------------------------------------------------------
 

@@ -51,6 +51,17 @@ test_refund_for_another_tenant_is_denied if {
 	d.reasons == ["refund tenant \"globex\" is not the caller's tenant \"acme\""]
 }
 
+test_refund_without_tenant_is_denied if {
+	d := toolgate.decision with input as json.remove(base, ["call/args/tenant"])
+	not d.allow
+	d.reasons == ["refund tenant is missing or not a string"]
+}
+
+test_refund_of_a_fraction_of_a_micro_dollar_is_denied if {
+	d := toolgate.decision with input as refund({"amount_usd_micros": 0.5})
+	not d.allow
+}
+
 test_refund_without_amount_is_denied if {
 	d := toolgate.decision with input as json.remove(base, ["call/args/amount_usd_micros"])
 	not d.allow

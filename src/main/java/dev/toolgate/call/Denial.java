@@ -19,7 +19,8 @@ public record Denial(Reason reason, String detail, List<String> errors, Map<Stri
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(detail, "detail");
         errors = List.copyOf(errors);
-        extensions = Map.copyOf(extensions);
+        // keep the members' order: problem documents list them as the stage added them
+        extensions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(extensions));
     }
 
     public static Denial of(Reason reason, String detail) {

@@ -51,6 +51,7 @@ public class Pipeline {
      * @return how it ended; never a failed {@code Uni}
      */
     public <R> Uni<Outcome<R>> handle(ToolCall call, Upstream<R> upstream) {
+        // startup loads the contract and bundle before the HTTP port opens, so a snapshot is always there
         CallContext ctx = active.snapshot();
         return runFrom(0, call, ctx)
                 .onItem().<Outcome<R>> transformToUni(step -> switch (step) {

@@ -1,6 +1,7 @@
 package dev.toolgate.policy;
 
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -76,7 +77,9 @@ public class PolicyStage implements Stage {
             case DecisionReader.Result.Valid v when !v.decision().allow() -> {
                 List<String> reasons = v.decision().reasons();
                 String detail = reasons.isEmpty() ? "denied by policy" : String.join("; ", reasons);
-                yield StageResult.deny(Denial.of(Reason.POLICY_DENIED, detail).with("reasons", reasons));
+                // the denial carries the decision, so the audit record keeps it (and redacts by it)
+                yield new StageResult.Deny(Denial.of(Reason.POLICY_DENIED, detail).with("reasons", reasons),
+                        Optional.of(call.withDecision(v.decision())));
             }
             case DecisionReader.Result.Valid v -> StageResult.next(call.withDecision(v.decision()));
         };

@@ -17,9 +17,9 @@ final class Opa {
 
     /** The bundle {@code opa build -t wasm} made of {@code policies/} (surefire passes its path). */
     static Path builtBundle() {
-        String path = System.getProperty("toolgate.test.bundle");
+        String path = System.getProperty("test.policy.bundle");
         if (path == null || !Files.isRegularFile(Path.of(path))) {
-            throw new IllegalStateException("system property toolgate.test.bundle does not name the built bundle: "
+            throw new IllegalStateException("system property test.policy.bundle does not name the built bundle: "
                     + path + " (run the tests through Maven)");
         }
         return Path.of(path);
@@ -46,7 +46,7 @@ final class Opa {
     /** Runs opa with arguments and standard input; fails unless it exits 0. */
     static String run(List<String> args, String stdin) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(System.getProperty("toolgate.test.opa", "opa"));
+        command.add(System.getProperty("test.opa", "opa"));
         command.addAll(args);
         Process process = new ProcessBuilder(command).start();
         // own threads, not the common pool: on a 2-core machine it has one thread, and both pipes must move at once

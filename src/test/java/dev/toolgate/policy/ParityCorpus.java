@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,19 +24,9 @@ import dev.toolgate.call.ToolSpec;
  */
 final class ParityCorpus {
 
-    /**
-     * One input and where it came from.
-     *
-     * @param knownDivergence why OPA's Wasm and Go evaluation are known to decide this input differently, or empty
-     */
-    record Case(String name, JsonNode input, String knownDivergence) {
+    /** One input and where it came from. */
+    record Case(String name, JsonNode input) {
     }
-
-    /**
-     * The bundled policy quotes the caller-supplied refund tenant with {@code sprintf("%q")}. OPA's Wasm sprintf
-     * writes the string between quotes as it is; Go escapes it, and formats a number with %q as a quoted character.
-     */
-    private static final String UNESCAPED_Q = "Wasm sprintf %q does not escape";
 
     private static final List<String> WEEKDAYS = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
     private static final ToolSpec CRM = Calls.tool("crm", Risk.MEDIUM, true, List.of("pii"), "contacts.search",
@@ -89,20 +77,13 @@ final class ParityCorpus {
     }
 
     private void crossTenantRefunds() {
-        Map<String, String> tenants = new LinkedHashMap<>();
-        for (String plain : List.of("\"globex\"", "\"ACME\"", "\"\"", "\"acmé\"", "\"<b>&amp;\"", "null")) {
-            tenants.put(plain, "");
+        // strings that need escaping, and non-strings: the reason text must come out the same from Wasm and opa eval
+        for (String tenant : List.of("\"globex\"", "\"ACME\"", "\"\"", "\"acmé\"", "\"<b>&amp;\"", "null",
+                "\"a\\\"b\"", "\"tab\\there\"", "\"back\\\\slash\"", "\"line\\u2028sep \\ud83d\\ude00\"", "42")) {
+            cases.add(new Case("refund for tenant " + tenant, PolicyInput.of(Calls.refund("support-bot", "acme",
+                    Calls.json("{\"charge\": \"ch_1\", \"amount_usd_micros\": 60000000, \"tenant\": " + tenant + "}")),
+                    Calls.context())));
         }
-        tenants.put("\"a\\\"b\"", UNESCAPED_Q + " a quote");
-        tenants.put("\"tab\\there\"", UNESCAPED_Q + " a tab");
-        tenants.put("\"back\\\\slash\"", UNESCAPED_Q + " a backslash");
-        tenants.put("\"line\\u2028sep \\ud83d\\ude00\"", UNESCAPED_Q + " U+2028");
-        tenants.put("42", "sprintf %q of a number: Go writes the character '*', Wasm \"42\"");
-        tenants.forEach((tenant, divergence) -> cases.add(new Case("refund for tenant " + tenant,
-                PolicyInput.of(Calls.refund("support-bot", "acme", Calls.json(
-                        "{\"charge\": \"ch_1\", \"amount_usd_micros\": 60000000, \"tenant\": " + tenant + "}")),
-                        Calls.context()),
-                divergence)));
         add("refund without tenant", Calls.refund("support-bot", "acme",
                 Calls.json("{\"charge\": \"ch_1\", \"amount_usd_micros\": 1}")));
         add("refund for another tenant without amount", Calls.refund("billing-bot", "globex",
@@ -188,7 +169,7 @@ final class ParityCorpus {
         }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                cases.add(new Case(file.getFileName().toString(), Calls.JSON.readTree(file.toFile()), ""));
+                cases.add(new Case(file.getFileName().toString(), Calls.JSON.readTree(file.toFile())));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -200,6 +181,6 @@ final class ParityCorpus {
     }
 
     private void add(String name, JsonNode input) {
-        cases.add(new Case(name, input, ""));
+        cases.add(new Case(name, input));
     }
 }

@@ -101,10 +101,13 @@ class PolicyStageTest {
         StageResult result = stage.apply(call, Calls.context()).await().atMost(WAIT);
 
         // then
-        List<String> reasons = List.of("refund amount must be a non-negative number of micro-dollars",
+        List<String> reasons = List.of("refund amount must be a non-negative whole number of micro-dollars",
                 "refund tenant \"globex\" is not the caller's tenant \"acme\"");
-        assertEquals(new StageResult.Deny(new Denial(Reason.POLICY_DENIED, String.join("; ", reasons), List.of(),
-                Map.of("reasons", reasons))), result);
+        StageResult.Deny deny = assertInstanceOf(StageResult.Deny.class, result);
+        assertEquals(new Denial(Reason.POLICY_DENIED, String.join("; ", reasons), List.of(), Map.of("reasons", reasons)),
+                deny.denial());
+        assertEquals(Optional.of(false), deny.resolved().flatMap(ToolCall::decision).map(d -> d.allow()),
+                "the denial carries the decision for the audit record");
     }
 
     @Test
@@ -124,8 +127,8 @@ class PolicyStageTest {
         try (CloseableStage tiny = tinyPolicy("decision := {\"allow\": false}")) {
             StageResult result = tiny.apply(Calls.refund(1), Calls.context()).await().atMost(WAIT);
 
-            assertEquals(new StageResult.Deny(new Denial(Reason.POLICY_DENIED, "denied by policy", List.of(),
-                    Map.of("reasons", List.of()))), result);
+            assertEquals(new Denial(Reason.POLICY_DENIED, "denied by policy", List.of(), Map.of("reasons", List.of())),
+                    assertInstanceOf(StageResult.Deny.class, result).denial());
         }
     }
 

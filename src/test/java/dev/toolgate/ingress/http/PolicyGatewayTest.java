@@ -73,7 +73,9 @@ class PolicyGatewayTest {
         response.then().statusCode(403).body("reason", equalTo("policy_denied"))
                 .body("reasons", hasItem(containsString("not the caller's tenant")));
         assertFalse(reachedTool(response));
-        assertEquals("policy_denied", AuditRecords.denied(id(response)).path("reason").asText());
+        JsonNode record = AuditRecords.denied(id(response));
+        assertEquals("policy_denied", record.path("reason").asText());
+        assertEquals("globex", record.path("args").path("tenant").asText(), "the record keeps the decided arguments");
     }
 
     @Test
