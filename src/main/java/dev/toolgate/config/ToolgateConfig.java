@@ -45,7 +45,10 @@ public interface ToolgateConfig {
         @WithDefault("0")
         int instances();
 
-        /** Evaluate with Chicory's interpreter instead of compiling Wasm to JVM bytecode (the native-image path). */
+        /**
+         * Evaluate with Chicory's interpreter instead of compiling Wasm to JVM bytecode. A native executable always
+         * interprets, whatever this says.
+         */
         @WithDefault("false")
         boolean interpreter();
     }

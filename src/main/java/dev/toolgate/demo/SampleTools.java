@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import io.vertx.core.Vertx;
@@ -31,6 +32,8 @@ public final class SampleTools implements AutoCloseable {
     private final HttpServer deploy;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private volatile Consumer<Received> onReceive = r -> {
+    };
 
     private SampleTools(Vertx vertx, int paymentsPort, int deployPort) throws Exception {
         this.vertx = vertx;
@@ -60,6 +63,11 @@ public final class SampleTools implements AutoCloseable {
 
     public void clear() {
         received.clear();
+    }
+
+    /** Runs for each request as it arrives, before the tool answers (tests observe the gateway at that moment). */
+    public void onReceive(Consumer<Received> listener) {
+        this.onReceive = listener;
     }
 
     private void payments(HttpServerRequest request) {
@@ -100,7 +108,9 @@ public final class SampleTools implements AutoCloseable {
     private void record(HttpServerRequest request, String tool, String body) {
         Map<String, String> headers = request.headers().entries().stream().collect(Collectors.toMap(
                 e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue, (a, b) -> a + "," + b));
-        received.add(new Received(tool, request.method().name(), request.path(), request.query(), headers, body));
+        Received r = new Received(tool, request.method().name(), request.path(), request.query(), headers, body);
+        received.add(r);
+        onReceive.accept(r);
     }
 
     private static void json(HttpServerRequest request, int status, JsonObject body) {

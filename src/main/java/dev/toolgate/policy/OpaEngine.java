@@ -67,7 +67,9 @@ public class OpaEngine implements AutoCloseable {
 
     @Inject
     OpaEngine(ToolgateConfig config, Active active) {
-        this(PolicyBundle.load(config.policy().bundle()), config.policy().instances(), config.policy().interpreter());
+        // a native image cannot generate bytecode at run time: there the interpreter is the only choice
+        this(PolicyBundle.load(config.policy().bundle()), config.policy().instances(),
+                config.policy().interpreter() || io.quarkus.runtime.ImageMode.current().isNativeImage());
         active.publishPolicyRevision(bundle.revision());
         LOG.infof("policy bundle %s loaded: revision %s, %d instances (%s)", bundle.source(), bundle.revision(),
                 instances, interpreter ? "interpreter" : "compiled");
