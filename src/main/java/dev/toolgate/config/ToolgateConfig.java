@@ -111,5 +111,12 @@ public interface ToolgateConfig {
         /** The largest request body accepted; larger ones get 413 {@code payload_too_large}. */
         @WithDefault("1048576")
         int maxBodyBytes();
+
+        /**
+         * The largest answer accepted from a tool; a larger one is cut off and the call ends as
+         * {@code upstream_unavailable} (502), so that a tool cannot exhaust the gateway's memory.
+         */
+        @WithDefault("16777216")
+        int maxUpstreamBodyBytes();
     }
 }

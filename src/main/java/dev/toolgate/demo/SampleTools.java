@@ -18,7 +18,8 @@ import io.vertx.core.json.JsonObject;
  * Two small sample tools for the demo and the tests: {@code payments} (GET /charges/{id}, POST /refunds) and
  * {@code deploy} (POST /deployments). They do nothing real; they answer like a tool would and remember what reached
  * them, so a test can assert what the gateway forwarded. The charge id {@code ch_slow} answers after 3 s, to show an
- * upstream timeout.
+ * upstream timeout; {@code ch_large} answers with 100 KB of notes, to show the answer size limit;
+ * {@code ch_missing} answers 404.
  */
 public final class SampleTools implements AutoCloseable {
 
@@ -78,10 +79,19 @@ public final class SampleTools implements AutoCloseable {
                 String id = path.substring("/charges/".length());
                 JsonObject charge = new JsonObject().put("id", id).put("amount_usd_micros", 120_000_000)
                         .put("currency", "usd").put("tenant", "acme").put("status", "succeeded");
+                if (id.equals("ch_large")) {
+                    charge.put("notes", "n".repeat(100_000));
+                }
                 long delay = id.equals("ch_slow") ? 3000 : 0;
-                vertx.setTimer(Math.max(1, delay), t -> json(request, 200, charge));
+                if (id.equals("ch_missing")) {
+                    json(request, 404, new JsonObject().put("error", "no such charge"));
+                } else {
+                    vertx.setTimer(Math.max(1, delay), t -> json(request, 200, charge));
+                }
             } else if (request.method().name().equals("POST") && path.equals("/refunds")) {
                 JsonObject in = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+                // what a paid tool reports for settling; the gateway never passes it to the agent
+                request.response().putHeader("Toolgate-Cost-Usd-Micros", "2500");
                 json(request, 201, new JsonObject().put("id", "re_" + ids.incrementAndGet())
                         .put("charge", in.getValue("charge")).put("amount_usd_micros", in.getValue("amount_usd_micros"))
                         .put("status", "succeeded"));

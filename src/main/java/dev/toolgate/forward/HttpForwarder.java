@@ -19,9 +19,12 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
+import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.UpstreamResult;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -53,12 +56,14 @@ public class HttpForwarder {
     public static final String COST_HEADER = "toolgate-cost-usd-micros";
 
     private final HttpClient client;
+    private final int maxAnswerBytes;
 
-    HttpForwarder(Vertx vertx) {
+    HttpForwarder(Vertx vertx, ToolgateConfig config) {
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(64)
                 .setDecompressionSupported(false));
+        this.maxAnswerBytes = config.http().maxUpstreamBodyBytes();
     }
 
     @PreDestroy
@@ -96,12 +101,37 @@ public class HttpForwarder {
         return Uni.createFrom()
                 .completionStage(() -> client.request(options)
                         .compose(request -> request.send(body))
-                        .compose(response -> response.body().map(bytes -> reply(response, bytes)))
+                        .compose(response -> bounded(response).map(bytes -> reply(response, bytes)))
                         .toCompletionStage())
                 .ifNoItem().after(tool.requestTimeout()).fail()
                 .map(reply -> (UpstreamResult<HttpReply>) new UpstreamResult.Replied<>(reply,
                         String.valueOf(reply.status())))
                 .onFailure().recoverWithItem(fault -> failed(tool, fault));
+    }
+
+    /** The whole answer body, or a failure as soon as it grows past the limit (the connection is then dropped). */
+    private Future<Buffer> bounded(HttpClientResponse response) {
+        Promise<Buffer> body = Promise.promise();
+        Buffer collected = Buffer.buffer();
+        response.handler(chunk -> {
+            if (collected.length() + chunk.length() > maxAnswerBytes) {
+                if (body.tryFail(new AnswerTooLarge())) {
+                    response.request().reset();
+                }
+            } else {
+                collected.appendBuffer(chunk);
+            }
+        });
+        response.exceptionHandler(body::tryFail);
+        response.endHandler(v -> body.tryComplete(collected));
+        return body.future();
+    }
+
+    /** The tool's answer exceeded {@code toolgate.http.max-upstream-body-bytes}. */
+    private static final class AnswerTooLarge extends RuntimeException {
+        AnswerTooLarge() {
+            super("answer too large", null, false, false);
+        }
     }
 
     private static HttpReply reply(HttpClientResponse response, Buffer body) {
@@ -139,6 +169,10 @@ public class HttpForwarder {
         if (fault instanceof TimeoutException) {
             return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_TIMEOUT,
                     "tool " + tool.name() + " did not answer within " + tool.requestTimeout().toMillis() + " ms"));
+        }
+        if (fault instanceof AnswerTooLarge) {
+            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                    "tool " + tool.name() + " answered more than the gateway accepts"));
         }
         LOG.debugf("upstream of tool %s failed: %s", tool.name(), fault.toString());
         String why = fault instanceof ConnectException || fault instanceof UnknownHostException

@@ -14,6 +14,7 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
@@ -161,7 +162,9 @@ public class Pipeline {
     private void count(ToolCall call, String outcome, String reason) {
         // the tool label only names tools the contract knows, so a caller cannot grow the label set
         String tool = call.action().map(a -> a.tool().name()).orElse("");
-        meters.counter("toolgate.calls", "protocol", call.protocol().code(), "tool", tool, "outcome", outcome,
-                "reason", reason).increment();
+        Counter.builder("toolgate.calls")
+                .description("Tool calls by protocol, tool, outcome (forwarded, denied, failed, dry_run, error) and reason")
+                .tags("protocol", call.protocol().code(), "tool", tool, "outcome", outcome, "reason", reason)
+                .register(meters).increment();
     }
 }

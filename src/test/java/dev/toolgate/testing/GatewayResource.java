@@ -64,7 +64,8 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
                     "toolgate.identity.jwt.jwks", jwks.toString(),
                     "toolgate.identity.jwt.issuer", ISSUER,
                     "toolgate.identity.jwt.audience", AUDIENCE,
-                    "toolgate.http.max-body-bytes", "16384");
+                    "toolgate.http.max-body-bytes", "16384",
+                    "toolgate.http.max-upstream-body-bytes", "65536");
         } catch (Exception e) {
             throw new IllegalStateException("could not start the gateway test resources", e);
         }

@@ -73,9 +73,37 @@ class ForwardTest {
     }
 
     @Test
+    void refusesAnAnswerLargerThanTheLimit() {
+        Response response = given().header("Authorization", SUPPORT).get("/tools/payments/charges/ch_large");
+        response.then().statusCode(502).contentType("application/problem+json")
+                .body("reason", equalTo("upstream_unavailable"));
+        assertEquals("upstream_unavailable", AuditRecords.await(id(response), 2).get(1).path("reason").asText());
+    }
+
+    @Test
+    void countsEveryCallByOutcomeAndReason() {
+        given().header("Authorization", SUPPORT).get("/tools/payments/charges/ch_1").then().statusCode(200);
+        given().get("/tools/payments/charges/ch_1").then().statusCode(401);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
+                "toolgate_calls_total{outcome=\"forwarded\",protocol=\"http\",reason=\"\",tool=\"payments\"}"), metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
+                "toolgate_calls_total{outcome=\"denied\",protocol=\"http\",reason=\"unauthenticated\",tool=\"\"}"), metrics);
+    }
+
+    @Test
     void passesTheToolsOwnErrorsThrough() {
-        Response response = given().header("Authorization", SUPPORT).get("/tools/payments/charges/ch_1");
-        response.then().statusCode(200);
+        Response response = given().header("Authorization", SUPPORT).get("/tools/payments/charges/ch_missing");
+        response.then().statusCode(404).contentType("application/json").body("error", equalTo("no such charge"))
+                .header("Toolgate-Decision-Id", notNullValue());
+        assertEquals("404", AuditRecords.await(id(response), 2).get(1).path("status").asText());
+    }
+
+    @Test
+    void neverPassesTheToolsCostReportToTheAgent() {
+        Response response = given().header("Authorization", SUPPORT).contentType("application/json")
+                .body(Calls.refund(3, "acme")).post("/tools/payments/refunds");
+        response.then().statusCode(201);
         assertFalse(response.headers().hasHeaderWithName("Toolgate-Cost-Usd-Micros"));
     }
 }
