@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonString;
 
@@ -45,9 +46,14 @@ public class JwtVerifier {
     private final ToolgateConfig.Jwt config;
     private final DefaultJWTParser parser;
 
+    @Inject
     JwtVerifier(ToolgateConfig config) {
-        this.config = config.identity().jwt();
-        this.parser = this.config.jwks().map(jwks -> new DefaultJWTParser(context(this.config, jwks))).orElse(null);
+        this(config.identity().jwt());
+    }
+
+    JwtVerifier(ToolgateConfig.Jwt config) {
+        this.config = config;
+        this.parser = config.jwks().map(jwks -> new DefaultJWTParser(context(config, jwks))).orElse(null);
     }
 
     boolean enabled() {

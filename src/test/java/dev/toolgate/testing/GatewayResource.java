@@ -9,6 +9,7 @@ import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.RsaJsonWebKey;
@@ -19,10 +20,11 @@ import org.jose4j.jwt.JwtClaims;
 import dev.toolgate.demo.SampleTools;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 
 /**
  * Starts what the gateway tests need before Quarkus starts: the real sample tools on free ports, a JWKS with a fresh
- * RSA key, the test contract pointing at the tools, and a fresh audit file.
+ * RSA key served over HTTP, the test contract pointing at the tools, and a fresh audit file.
  */
 public class GatewayResource implements QuarkusTestResourceLifecycleManager {
 
@@ -33,6 +35,7 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
     private static volatile KeyPair signingKey;
     private static volatile Path auditFile;
     private Vertx vertx;
+    private HttpServer jwksServer;
 
     @Override
     public Map<String, String> start() {
@@ -48,8 +51,11 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
             RsaJsonWebKey jwk = new RsaJsonWebKey((RSAPublicKey) signingKey.getPublic());
             jwk.setKeyId("test-key");
             jwk.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
-            Path jwks = dir.resolve("jwks.json");
-            Files.writeString(jwks, new JsonWebKeySet(jwk).toJson());
+            // keys by URL, as an identity provider publishes them
+            String jwks = new JsonWebKeySet(jwk).toJson();
+            jwksServer = vertx.createHttpServer()
+                    .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(jwks))
+                    .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
             String template = Files.readString(Path.of("src/test/resources/contracts/gateway.yaml"));
             Path contract = dir.resolve("contract.yaml");
@@ -61,7 +67,7 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
             return Map.of(
                     "toolgate.contract", contract.toString(),
                     "toolgate.audit.path", auditFile.toString(),
-                    "toolgate.identity.jwt.jwks", jwks.toString(),
+                    "toolgate.identity.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json",
                     "toolgate.identity.jwt.issuer", ISSUER,
                     "toolgate.identity.jwt.audience", AUDIENCE,
                     "toolgate.http.max-body-bytes", "16384",
