@@ -1,6 +1,7 @@
 package dev.toolgate.call;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One action of a tool: an HTTP method and path template mapped to a stable action name.
@@ -9,13 +10,23 @@ import java.util.Objects;
  * @param method the HTTP method, upper case
  * @param path the path template below the tool
  * @param schema the argument schema
+ * @param cost the estimated cost of one call
+ * @param fallback where a call goes when a {@code degrade} budget cannot admit it
  */
-public record ActionSpec(String name, String method, PathTemplate path, ArgumentSchema schema) {
+public record ActionSpec(String name, String method, PathTemplate path, ArgumentSchema schema, CostSpec cost,
+        Optional<Fallback> fallback) {
 
     public ActionSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(cost, "cost");
+        Objects.requireNonNull(fallback, "fallback");
+    }
+
+    /** An action that costs nothing and has no fallback. */
+    public ActionSpec(String name, String method, PathTemplate path, ArgumentSchema schema) {
+        this(name, method, path, schema, CostSpec.FREE, Optional.empty());
     }
 }

@@ -16,10 +16,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param killSwitches engaged kill switches
  * @param context deployment facts handed to the policy as {@code input.context} (e.g. {@code change_window})
  * @param revision SHA-256 of the contract file, for audit records
+ * @param rateLimits rate limits, in contract order
+ * @param budgets spend caps, in contract order
  */
 public record Contract(Map<String, AgentSpec> agents, Map<String, ToolSpec> tools,
         Map<String, Map<String, Set<String>>> grants, List<KillSwitch> killSwitches, ObjectNode context,
-        String revision) {
+        String revision, List<RateLimitSpec> rateLimits, List<BudgetSpec> budgets) {
 
     public static final String ALL_ACTIONS = "*";
 
@@ -29,6 +31,15 @@ public record Contract(Map<String, AgentSpec> agents, Map<String, ToolSpec> tool
         grants = Map.copyOf(grants);
         killSwitches = List.copyOf(killSwitches);
         context = context.deepCopy();
+        rateLimits = List.copyOf(rateLimits);
+        budgets = List.copyOf(budgets);
+    }
+
+    /** A contract without limits or budgets. */
+    public Contract(Map<String, AgentSpec> agents, Map<String, ToolSpec> tools,
+            Map<String, Map<String, Set<String>>> grants, List<KillSwitch> killSwitches, ObjectNode context,
+            String revision) {
+        this(agents, tools, grants, killSwitches, context, revision, List.of(), List.of());
     }
 
     public Optional<ToolSpec> tool(String name) {

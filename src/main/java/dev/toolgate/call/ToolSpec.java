@@ -16,13 +16,26 @@ import java.util.Optional;
  * @param connectTimeout how long to wait for a connection to the upstream
  * @param requestTimeout how long to wait for the upstream's whole answer
  * @param actions the tool's actions, in contract order
+ * @param spendFailureMode what happens to its calls when spend caps cannot be checked (default closed)
+ * @param rateFailureMode what happens to its calls when rate limits cannot be checked (default open, on a local
+ *        per-instance limiter)
  */
 public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
-        Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions) {
+        Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions, FailureMode spendFailureMode,
+        FailureMode rateFailureMode) {
 
     public ToolSpec {
         dataClasses = List.copyOf(dataClasses);
         actions = List.copyOf(actions);
+        java.util.Objects.requireNonNull(spendFailureMode, "spendFailureMode");
+        java.util.Objects.requireNonNull(rateFailureMode, "rateFailureMode");
+    }
+
+    /** A tool with the default failure modes: spend caps closed, rate limits open. */
+    public ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
+            Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions) {
+        this(name, upstream, risk, reversible, dataClasses, connectTimeout, requestTimeout, actions,
+                FailureMode.CLOSED, FailureMode.OPEN);
     }
 
     public Optional<ActionSpec> action(String actionName) {
