@@ -19,10 +19,11 @@ import java.util.Optional;
  * @param principal who is acting; set by the identity stage
  * @param action the resolved action and arguments; set by the contract stage
  * @param decision the policy decision; set by the policy stage
+ * @param usage where the call stands against its limits; set by the limits stage
  */
 public record ToolCall(String id, Protocol protocol, String tool, Invocation invocation, Secret credential, String runId,
         Mode mode, Instant receivedAt, Optional<Principal> principal, Optional<ResolvedAction> action,
-        Optional<Decision> decision) {
+        Optional<Decision> decision, Usage usage) {
 
     public ToolCall {
         Objects.requireNonNull(id, "id");
@@ -36,28 +37,40 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(decision, "decision");
+        Objects.requireNonNull(usage, "usage");
     }
 
     /** A call as an ingress adapter hands it to the pipeline: nothing resolved yet. */
     public static ToolCall received(String id, Protocol protocol, String tool, Invocation invocation, Secret credential,
             String runId, Mode mode, Instant receivedAt) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Usage.NONE);
     }
 
     public ToolCall withPrincipal(Principal p) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
-                decision);
+                decision, usage);
     }
 
     public ToolCall withAction(ResolvedAction a) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal,
-                Optional.of(a), decision);
+                Optional.of(a), decision, usage);
     }
 
     public ToolCall withDecision(Decision d) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                Optional.of(d));
+                Optional.of(d), usage);
+    }
+
+    public ToolCall withUsage(Usage u) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
+                decision, u);
+    }
+
+    /** The same call in another mode (a {@code degrade} budget turns a call into a dry run). */
+    public ToolCall withMode(Mode m) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, m, receivedAt, principal, action,
+                decision, usage);
     }
 
     /**

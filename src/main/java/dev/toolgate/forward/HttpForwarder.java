@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import jakarta.annotation.PreDestroy;
@@ -105,7 +106,7 @@ public class HttpForwarder {
                         .toCompletionStage())
                 .ifNoItem().after(tool.requestTimeout()).fail()
                 .map(reply -> (UpstreamResult<HttpReply>) new UpstreamResult.Replied<>(reply,
-                        String.valueOf(reply.status())))
+                        String.valueOf(reply.status()), reply.reportedCostUsdMicros()))
                 .onFailure().recoverWithItem(fault -> failed(tool, fault));
     }
 
@@ -141,7 +142,14 @@ public class HttpForwarder {
                 kept.add(h);
             }
         }
-        return new HttpReply(response.statusCode(), kept, body);
+        return new HttpReply(response.statusCode(), kept, body, cost(response.getHeader(COST_HEADER)));
+    }
+
+    static OptionalLong cost(String header) {
+        if (header == null || !header.strip().matches("[0-9]{1,15}")) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Long.parseLong(header.strip()));
     }
 
     /** Removes hop-by-hop headers (also those the Connection header names), credentials and Toolgate-* headers. */

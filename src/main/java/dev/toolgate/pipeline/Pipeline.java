@@ -1,8 +1,10 @@
 package dev.toolgate.pipeline;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -54,19 +56,21 @@ public class Pipeline {
     public <R> Uni<Outcome<R>> handle(ToolCall call, Upstream<R> upstream) {
         // startup loads the contract and bundle before the HTTP port opens, so a snapshot is always there
         CallContext ctx = active.snapshot();
-        return runFrom(0, call, ctx)
+        List<AfterCall> afters = new ArrayList<>();
+        return runFrom(0, call, ctx, afters)
                 .onItem().<Outcome<R>> transformToUni(step -> switch (step) {
-                    case Step.Passed p -> this.<R> passed(p.call(), ctx, upstream);
-                    case Step.Stopped s -> this.<R> stopped(s.call(), ctx, s.denial());
+                    case Step.Passed p -> this.<R> passed(p.call(), ctx, upstream, afters);
+                    case Step.Stopped s -> abandoned(s.call(), afters).chain(() -> this.<R> stopped(s.call(), ctx, s.denial()));
                 })
-                .onFailure().recoverWithItem(fault -> {
+                .onFailure().recoverWithUni(fault -> {
                     // the intent or denial record could not be made durable (or an Upstream broke its promise to
                     // answer failures as items): nothing went ahead unrecorded, so the call fails closed
                     LOG.warnf("call %s failed closed: %s", call.id(), fault.toString());
                     LOG.debug("gateway fault", fault);
                     Denial denial = Denial.of(Reason.GATEWAY_ERROR, "the gateway could not record the call");
                     count(call, "error", denial.reason().code());
-                    return (Outcome<R>) new Outcome.Refused<R>(call, ctx.policyRevision(), denial);
+                    return abandoned(call, afters)
+                            .replaceWith((Outcome<R>) new Outcome.Refused<R>(call, ctx.policyRevision(), denial));
                 });
     }
 
@@ -92,7 +96,7 @@ public class Pipeline {
         }
     }
 
-    private Uni<Step> runFrom(int index, ToolCall call, CallContext ctx) {
+    private Uni<Step> runFrom(int index, ToolCall call, CallContext ctx, List<AfterCall> afters) {
         if (index == stages.size()) {
             return Uni.createFrom().item(new Step.Passed(call));
         }
@@ -106,7 +110,10 @@ public class Pipeline {
                             "the " + stage.name() + " stage could not decide"));
                 })
                 .onItem().transformToUni(result -> switch (result) {
-                    case StageResult.Continue c -> runFrom(index + 1, c.call(), ctx);
+                    case StageResult.Continue c -> {
+                        c.after().ifPresent(afters::add);
+                        yield runFrom(index + 1, c.call(), ctx, afters);
+                    }
                     case StageResult.Deny d -> Uni.createFrom().item(new Step.Stopped(d.resolved().orElse(call), d.denial()));
                     case StageResult.Suspend s -> Uni.createFrom().item(new Step.Stopped(call, s.denial()));
                 });
@@ -121,24 +128,53 @@ public class Pipeline {
                 .replaceWith(new Outcome.Refused<>(call, ctx.policyRevision(), denial));
     }
 
-    private <R> Uni<Outcome<R>> passed(ToolCall call, CallContext ctx, Upstream<R> upstream) {
+    private <R> Uni<Outcome<R>> passed(ToolCall call, CallContext ctx, Upstream<R> upstream, List<AfterCall> afters) {
         if (call.mode() == Mode.DRY_RUN) {
-            return proposed(call, ctx, Optional.empty());
+            return abandoned(call, afters).chain(() -> proposed(call, ctx, Optional.empty()));
         }
         return audit.intent(call, ctx.policyRevision())
                 .chain(() -> upstream.send(call))
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         count(call, "forwarded", "");
-                        yield afterForward(audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()),
-                                call, new Outcome.Answered<>(call, ctx.policyRevision(), r.reply()));
+                        yield forwarded(call, afters, r.costUsdMicros()).chain(() -> afterForward(
+                                audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
+                                new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
                     }
                     case UpstreamResult.Failed<R> f -> {
                         count(call, "failed", f.denial().reason().code());
-                        yield afterForward(audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial())),
-                                call, new Outcome.Refused<>(call, ctx.policyRevision(), f.denial()));
+                        // the tool may have acted before it failed: settle at the estimate, never release
+                        yield forwarded(call, afters, OptionalLong.empty()).chain(() -> afterForward(
+                                audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial())), call,
+                                new Outcome.Refused<>(call, ctx.policyRevision(), f.denial())));
                     }
                 });
+    }
+
+    /** Finishes every stage's after-work for a forwarded call; a failure there never changes the answer. */
+    private Uni<Void> forwarded(ToolCall call, List<AfterCall> afters, OptionalLong cost) {
+        return each(call, afters, after -> after.forwarded(call, cost));
+    }
+
+    /** Finishes every stage's after-work for a call that was never forwarded. */
+    private Uni<Void> abandoned(ToolCall call, List<AfterCall> afters) {
+        return each(call, afters, after -> after.abandoned(call));
+    }
+
+    private Uni<Void> each(ToolCall call, List<AfterCall> afters, java.util.function.Function<AfterCall, Uni<Void>> work) {
+        if (afters.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> all = new ArrayList<>();
+        for (AfterCall after : List.copyOf(afters)) {
+            all.add(Uni.createFrom().deferred(() -> work.apply(after)).onFailure().recoverWithItem(fault -> {
+                LOG.warnf("call %s: after-call work failed: %s", call.id(), fault.toString());
+                meters.counter("toolgate.after_call.failures").increment();
+                return null;
+            }));
+        }
+        afters.clear();
+        return Uni.join().all(all).andCollectFailures().replaceWithVoid();
     }
 
     /**

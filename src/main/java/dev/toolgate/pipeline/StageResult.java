@@ -12,10 +12,19 @@ import dev.toolgate.call.ToolCall;
  */
 public sealed interface StageResult {
 
-    /** Go on to the next stage with this (possibly enriched) call. */
-    record Continue(ToolCall call) implements StageResult {
+    /**
+     * Go on to the next stage with this (possibly enriched) call.
+     *
+     * @param after what the stage must finish once the call is over (e.g. settle a reservation), if anything
+     */
+    record Continue(ToolCall call, Optional<AfterCall> after) implements StageResult {
         public Continue {
             Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(after, "after");
+        }
+
+        public Continue(ToolCall call) {
+            this(call, Optional.empty());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.toolgate.pipeline;
 
 import java.util.Objects;
+import java.util.OptionalLong;
 
 import dev.toolgate.call.Denial;
 
@@ -12,11 +13,17 @@ public sealed interface UpstreamResult<R> {
      *
      * @param reply the protocol's reply
      * @param status a short summary for the audit record, e.g. the HTTP status {@code 201}
+     * @param costUsdMicros the actual cost the tool reported (HTTP: {@code Toolgate-Cost-Usd-Micros}), if it did
      */
-    record Replied<R>(R reply, String status) implements UpstreamResult<R> {
+    record Replied<R>(R reply, String status, OptionalLong costUsdMicros) implements UpstreamResult<R> {
         public Replied {
             Objects.requireNonNull(reply, "reply");
             Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(costUsdMicros, "costUsdMicros");
+        }
+
+        public Replied(R reply, String status) {
+            this(reply, status, OptionalLong.empty());
         }
     }
 

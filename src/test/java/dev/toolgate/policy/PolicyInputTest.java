@@ -61,7 +61,8 @@ class PolicyInputTest {
         ToolCall resolved = Calls.resolved(Calls.principal("release-bot", "acme"), Calls.DEPLOY,
                 Calls.json("{\"environment\": \"prod\"}"), Calls.MONDAY_10_00, Mode.ENFORCE);
         ToolCall call = new ToolCall(resolved.id(), Protocol.MCP, "ops-server", resolved.invocation(), Secret.NONE, "",
-                Mode.ENFORCE, resolved.receivedAt(), resolved.principal(), resolved.action(), resolved.decision());
+                Mode.ENFORCE, resolved.receivedAt(), resolved.principal(), resolved.action(), resolved.decision(),
+                dev.toolgate.call.Usage.NONE);
 
         // when
         ObjectNode input = PolicyInput.of(call, Calls.context());

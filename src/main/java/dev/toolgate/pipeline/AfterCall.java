@@ -1,0 +1,24 @@
+package dev.toolgate.pipeline;
+
+import java.util.OptionalLong;
+
+import dev.toolgate.call.ToolCall;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * What a stage has to finish once the call is over, e.g. settling or releasing a spend reservation. The pipeline
+ * calls exactly one of the two methods, exactly once, for every stage that continued with one. Neither may fail the
+ * call: a failure is logged and counted, and the stage's own safety net (a reservation's lease) takes over.
+ */
+public interface AfterCall {
+
+    /**
+     * The call was forwarded (the tool may have acted, even when it then failed or timed out).
+     *
+     * @param reportedCostUsdMicros the actual cost the tool reported, when it did
+     */
+    Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros);
+
+    /** The call was never forwarded: a later stage denied it, it was a dry run, or recording its intent failed. */
+    Uni<Void> abandoned(ToolCall call);
+}
