@@ -22,7 +22,9 @@ final class AuditRecords {
         INTENT("intent"),
         OUTCOME("outcome"),
         DENIED("denied"),
-        DRY_RUN("dry_run");
+        DRY_RUN("dry_run"),
+        /** A stage let the call through without its outside state (its {@code open} failure mode). */
+        FAIL_OPEN("fail_open");
 
         final String code;
 
@@ -74,7 +76,7 @@ final class AuditRecords {
 
     private static String decision(Type type, Optional<Denial> denial) {
         return switch (type) {
-            case INTENT, OUTCOME -> "allow";
+            case INTENT, OUTCOME, FAIL_OPEN -> "allow";
             case DENIED -> "deny";
             case DRY_RUN -> denial.isPresent() ? "deny" : "allow";
         };

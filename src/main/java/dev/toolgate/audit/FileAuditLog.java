@@ -117,6 +117,13 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
         return append(AuditRecords.body(Type.DRY_RUN, call, policyRevision, null, denial));
     }
 
+    @Override
+    public Uni<Void> failOpen(ToolCall call, String policyRevision, String stage, String detail) {
+        ObjectNode body = AuditRecords.body(Type.FAIL_OPEN, call, policyRevision, null, Optional.empty());
+        body.put("detail", stage + ": " + detail);
+        return append(body);
+    }
+
     /** Writes what is queued, then stops the writer and closes the file. Records appended afterwards fail. */
     @PreDestroy
     @Override

@@ -4,7 +4,9 @@ package dev.toolgate.call;
 public enum Protocol {
     HTTP,
     MCP,
-    GRPC;
+    GRPC,
+    /** The check API ({@code POST /v1/check}): a described call that its caller performs itself. */
+    CHECK;
 
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -28,6 +28,9 @@ public final class SampleTools implements AutoCloseable {
             String body) {
     }
 
+    /** The actual cost the deploy tool reports for one deployment. */
+    public static final long DEPLOYMENT_COST_USD_MICROS = 700_000;
+
     private final Vertx vertx;
     private final HttpServer payments;
     private final HttpServer deploy;
@@ -90,8 +93,6 @@ public final class SampleTools implements AutoCloseable {
                 }
             } else if (request.method().name().equals("POST") && path.equals("/refunds")) {
                 JsonObject in = body.length() == 0 ? new JsonObject() : body.toJsonObject();
-                // what a paid tool reports for settling; the gateway never passes it to the agent
-                request.response().putHeader("Toolgate-Cost-Usd-Micros", "2500");
                 json(request, 201, new JsonObject().put("id", "re_" + ids.incrementAndGet())
                         .put("charge", in.getValue("charge")).put("amount_usd_micros", in.getValue("amount_usd_micros"))
                         .put("status", "succeeded"));
@@ -106,6 +107,8 @@ public final class SampleTools implements AutoCloseable {
             record(request, "deploy", body.toString());
             if (request.method().name().equals("POST") && request.path().equals("/deployments")) {
                 JsonObject in = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+                // what a paid tool reports for settling (a deployment's compute); the gateway never passes it on
+                request.response().putHeader("Toolgate-Cost-Usd-Micros", String.valueOf(DEPLOYMENT_COST_USD_MICROS));
                 json(request, 202, new JsonObject().put("id", "dep_" + ids.incrementAndGet())
                         .put("service", in.getValue("service")).put("environment", in.getValue("environment"))
                         .put("status", "queued"));

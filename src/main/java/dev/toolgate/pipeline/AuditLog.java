@@ -23,4 +23,12 @@ public interface AuditLog {
 
     /** A dry run was answered with this proposal. */
     Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial);
+
+    /**
+     * A stage could not reach the state it needs and let the call through under its {@code open} failure mode.
+     *
+     * @param stage the stage, e.g. {@code limits}
+     * @param detail what went unchecked and why, e.g. {@code rate unchecked: TimeoutException}
+     */
+    Uni<Void> failOpen(ToolCall call, String policyRevision, String stage, String detail);
 }

@@ -33,12 +33,14 @@ public class Pipeline {
     private final AuditLog audit;
     private final Active active;
     private final MeterRegistry meters;
+    private final PendingReports pending;
 
-    Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters) {
+    Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
         this.stages = stages.stream().sorted(Comparator.comparingInt(Stage::position)).toList();
         this.audit = audit;
         this.active = active;
         this.meters = meters;
+        this.pending = pending;
     }
 
     /** The stage names in the order they run. */
@@ -72,6 +74,45 @@ public class Pipeline {
                     return abandoned(call, afters)
                             .replaceWith((Outcome<R>) new Outcome.Refused<R>(call, ctx.policyRevision(), denial));
                 });
+    }
+
+    /**
+     * Identifies a caller without deciding a call: runs the stages up to and including identity (for APIs such as
+     * {@code /v1/report} and the admin API that need a principal, not a decision).
+     *
+     * @return the call with its principal, or the denial
+     */
+    public Uni<StageResult> identify(ToolCall call) {
+        CallContext ctx = active.snapshot();
+        List<AfterCall> afters = new ArrayList<>();
+        List<Stage> identifying = stages.stream().filter(s -> s.position() <= Stages.IDENTIFY).toList();
+        Uni<StageResult> result = Uni.createFrom().item(new StageResult.Continue(call));
+        for (Stage stage : identifying) {
+            result = result.chain(r -> r instanceof StageResult.Continue c ? stage.apply(c.call(), ctx)
+                    : Uni.createFrom().item(r));
+        }
+        return result.onFailure().recoverWithItem(fault -> StageResult.deny(Denial.of(Reason.GATEWAY_ERROR,
+                "the caller could not be identified")));
+    }
+
+    /**
+     * Settles a checked call that its caller performed itself: finishes the stages' after-work at the reported cost
+     * and records the outcome.
+     *
+     * @param reporter the identified caller; only the agent that checked the call may report it
+     * @return the reported call, or empty when no live check of this decision id belongs to the reporter
+     */
+    public Uni<Optional<ToolCall>> report(String decisionId, dev.toolgate.call.Principal reporter,
+            OptionalLong costUsdMicros, String status) {
+        Optional<PendingReports.Pending> found = pending.take(decisionId, reporter);
+        if (found.isEmpty()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        PendingReports.Pending p = found.get();
+        List<AfterCall> afters = new ArrayList<>(p.afters());
+        return forwarded(p.call(), afters, costUsdMicros)
+                .chain(() -> afterForward(audit.outcome(p.call(), p.policyRevision(), status, Optional.empty()),
+                        p.call(), Optional.of(p.call())));
     }
 
     /**
@@ -139,14 +180,21 @@ public class Pipeline {
                         count(call, "forwarded", "");
                         yield forwarded(call, afters, r.costUsdMicros()).chain(() -> afterForward(
                                 audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
-                                new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
+                                (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
+                    }
+                    case UpstreamResult.Handed<R> h -> {
+                        count(call, "checked", "");
+                        pending.hold(call, ctx.policyRevision(), afters);
+                        afters.clear();
+                        yield Uni.createFrom().item((Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(),
+                                h.reply()));
                     }
                     case UpstreamResult.Failed<R> f -> {
                         count(call, "failed", f.denial().reason().code());
                         // the tool may have acted before it failed: settle at the estimate, never release
                         yield forwarded(call, afters, OptionalLong.empty()).chain(() -> afterForward(
                                 audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial())), call,
-                                new Outcome.Refused<>(call, ctx.policyRevision(), f.denial())));
+                                (Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), f.denial())));
                     }
                 });
     }
@@ -181,7 +229,7 @@ public class Pipeline {
      * Once the tool has been called, the caller must learn what the tool did even when the outcome record fails: telling
      * it "refused" would invite a retry that repeats the side effect. The intent record is already durable.
      */
-    private <R> Uni<Outcome<R>> afterForward(Uni<Void> outcomeRecord, ToolCall call, Outcome<R> outcome) {
+    private <T> Uni<T> afterForward(Uni<Void> outcomeRecord, ToolCall call, T outcome) {
         return outcomeRecord.replaceWith(outcome).onFailure().recoverWithItem(fault -> {
             LOG.warnf("call %s: the outcome record could not be written: %s", call.id(), fault.toString());
             meters.counter("toolgate.audit.failures", "record", "outcome").increment();

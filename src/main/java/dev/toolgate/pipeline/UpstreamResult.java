@@ -27,6 +27,18 @@ public sealed interface UpstreamResult<R> {
         }
     }
 
+    /**
+     * The call was not forwarded but handed back to the caller to perform itself (the check API): its after-work
+     * (settling its reservation) waits for the caller's report, or for the reservation's lease to run out.
+     *
+     * @param reply what to answer the caller now
+     */
+    record Handed<R>(R reply) implements UpstreamResult<R> {
+        public Handed {
+            Objects.requireNonNull(reply, "reply");
+        }
+    }
+
     /** The tool could not be reached or did not answer in time. */
     record Failed<R>(Denial denial) implements UpstreamResult<R> {
         public Failed {

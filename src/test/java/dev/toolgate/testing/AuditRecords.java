@@ -16,10 +16,15 @@ public final class AuditRecords {
     private AuditRecords() {
     }
 
-    /** Every record of one decision, in file order. */
+    /** Every record of one decision in the gateway tests' audit log, in file order. */
     public static List<JsonNode> of(String decisionId) {
+        return of(GatewayResource.auditFile(), decisionId);
+    }
+
+    /** Every record of one decision in an audit log, in file order. */
+    public static List<JsonNode> of(java.nio.file.Path file, String decisionId) {
         try {
-            return Files.readAllLines(GatewayResource.auditFile()).stream().map(AuditRecords::parse)
+            return Files.readAllLines(file).stream().map(AuditRecords::parse)
                     .filter(r -> decisionId.equals(r.path("decision_id").asText())).toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -28,8 +33,13 @@ public final class AuditRecords {
 
     /** Waits until the decision has {@code count} records, then returns them. */
     public static List<JsonNode> await(String decisionId, int count) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> of(decisionId).size() >= count);
-        return of(decisionId);
+        return await(GatewayResource.auditFile(), decisionId, count);
+    }
+
+    /** Waits until the decision has {@code count} records in an audit log, then returns them. */
+    public static List<JsonNode> await(java.nio.file.Path file, String decisionId, int count) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> of(file, decisionId).size() >= count);
+        return of(file, decisionId);
     }
 
     /** The one record of a denied call. */

@@ -1,6 +1,7 @@
 package dev.toolgate.ingress.http;
 
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,9 +17,12 @@ import dev.toolgate.pipeline.Outcome;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
-/** Writes the pipeline's outcome as the HTTP answer; every answer carries the decision id and policy revision. */
+/**
+ * Writes the pipeline's outcome as the HTTP answer (for the tool gateway and the check API); every answer carries the
+ * decision id, the policy revision and the rate-limit header fields.
+ */
 @ApplicationScoped
-class HttpAnswers {
+public class HttpAnswers {
 
     static final String DECISION_ID = "Toolgate-Decision-Id";
     static final String POLICY_REVISION = "Toolgate-Policy-Revision";
@@ -30,16 +34,22 @@ class HttpAnswers {
     }
 
     void write(RoutingContext rc, Outcome<HttpReply> outcome) {
+        write(rc, outcome, HttpAnswers::reply);
+    }
+
+    /** Writes an outcome whose reply is written by {@code replyWriter}. */
+    public <R> void write(RoutingContext rc, Outcome<R> outcome, BiConsumer<HttpServerResponse, R> replyWriter) {
         HttpServerResponse response = rc.response();
         if (response.ended() || response.closed()) {
             return;
         }
         response.putHeader(DECISION_ID, outcome.call().id());
         response.putHeader(POLICY_REVISION, outcome.policyRevision());
+        RateLimitHeaders.write(response, outcome.call().usage());
         switch (outcome) {
-            case Outcome.Answered<HttpReply> a -> reply(response, a.reply());
-            case Outcome.Refused<HttpReply> r -> problem(response, r.call(), r.denial());
-            case Outcome.Proposed<HttpReply> p -> proposal(response, p);
+            case Outcome.Answered<R> a -> replyWriter.accept(response, a.reply());
+            case Outcome.Refused<R> r -> problem(response, r.call(), r.denial());
+            case Outcome.Proposed<R> p -> proposal(response, p);
         }
     }
 
@@ -53,17 +63,30 @@ class HttpAnswers {
         response.end(reply.body());
     }
 
+    /** A problem document for something that is not a call outcome (e.g. a report the gateway cannot match). */
+    public void problem(RoutingContext rc, String decisionId, String policyRevision, Denial denial) {
+        HttpServerResponse response = rc.response();
+        response.putHeader(DECISION_ID, decisionId);
+        response.putHeader(POLICY_REVISION, policyRevision);
+        response.setStatusCode(Problems.status(denial.reason()));
+        response.putHeader("Content-Type", Problems.CONTENT_TYPE);
+        response.end(Problems.document(json, denial, decisionId).toString());
+    }
+
     private void problem(HttpServerResponse response, ToolCall call, Denial denial) {
         response.setStatusCode(Problems.status(denial.reason()));
         response.putHeader("Content-Type", Problems.CONTENT_TYPE);
         if (denial.reason() == Reason.UNAUTHENTICATED) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"toolgate\"");
         }
+        if (denial.extensions().get("retry_after") instanceof Number seconds) {
+            response.putHeader("Retry-After", String.valueOf(seconds.longValue()));
+        }
         response.end(Problems.document(json, denial, call.id()).toString());
     }
 
     /** A dry run's proposal: what enforcing would have done, as 200 JSON. */
-    private void proposal(HttpServerResponse response, Outcome.Proposed<HttpReply> proposed) {
+    private void proposal(HttpServerResponse response, Outcome.Proposed<?> proposed) {
         ToolCall call = proposed.call();
         ObjectNode doc = json.createObjectNode();
         doc.put("mode", "dry-run");

@@ -15,6 +15,7 @@ import dev.toolgate.call.Invocation;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
@@ -23,6 +24,7 @@ import dev.toolgate.forward.HttpReply;
 import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.Upstream;
+import dev.toolgate.pipeline.UpstreamResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -80,8 +82,19 @@ public class HttpIngress {
             refuse(rc, call, bad.get());
             return;
         }
-        Upstream<HttpReply> upstream = c -> forwarder.forward(c, c.action().orElseThrow().tool(),
-                request.method().name(), rest, request.query(), request.headers().entries(), body);
+        Upstream<HttpReply> upstream = c -> {
+            ResolvedAction a = c.action().orElseThrow();
+            if (a.degradedFrom().isEmpty()) {
+                return forwarder.forward(c, a.tool(), request.method().name(), rest, request.query(),
+                        request.headers().entries(), body);
+            }
+            // an over-budget call degraded to its fallback action: that action's own method and path
+            return Targets.path(a.action().path(), a.args())
+                    .map(p -> forwarder.forward(c, a.tool(), a.action().method(), p, request.query(),
+                            request.headers().entries(), body))
+                    .orElseGet(() -> Uni.createFrom().item(new UpstreamResult.Failed<>(Denial.of(
+                            Reason.BUDGET_EXCEEDED, "the fallback action's path cannot be built from the arguments"))));
+        };
         pipeline.handle(call, upstream).subscribe().with(outcome -> answers.write(rc, outcome));
     }
 

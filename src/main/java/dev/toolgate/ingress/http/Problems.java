@@ -9,14 +9,14 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
 
 /** Denials as RFC 9457 problem documents, and the HTTP status of each reason. */
-final class Problems {
+public final class Problems {
 
-    static final String CONTENT_TYPE = "application/problem+json";
+    public static final String CONTENT_TYPE = "application/problem+json";
 
     private Problems() {
     }
 
-    static int status(Reason reason) {
+    public static int status(Reason reason) {
         return switch (reason) {
             case UNAUTHENTICATED -> 401;
             case INVALID_ARGUMENTS -> 400;
@@ -32,7 +32,7 @@ final class Problems {
     }
 
     /** The problem document: type, title, status, detail, reason, decision_id, errors, then the denial's members. */
-    static ObjectNode document(ObjectMapper json, Denial denial, String decisionId) {
+    public static ObjectNode document(ObjectMapper json, Denial denial, String decisionId) {
         ObjectNode doc = json.createObjectNode();
         doc.put("type", "urn:toolgate:reason:" + denial.reason().code());
         doc.put("title", denial.reason().title());

@@ -101,9 +101,9 @@ class ForwardTest {
 
     @Test
     void neverPassesTheToolsCostReportToTheAgent() {
-        Response response = given().header("Authorization", SUPPORT).contentType("application/json")
-                .body(Calls.refund(3, "acme")).post("/tools/payments/refunds");
-        response.then().statusCode(201);
+        Response response = given().header("Authorization", Calls.RELEASE).contentType("application/json")
+                .body(Calls.deployment("staging")).post("/tools/deploy/deployments");
+        response.then().statusCode(202);
         assertFalse(response.headers().hasHeaderWithName("Toolgate-Cost-Usd-Micros"));
     }
 }

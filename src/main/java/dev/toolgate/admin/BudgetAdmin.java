@@ -1,0 +1,147 @@
+package dev.toolgate.admin;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.toolgate.call.BudgetSpec;
+import dev.toolgate.call.CallIds;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Invocation;
+import dev.toolgate.call.Mode;
+import dev.toolgate.call.Principal;
+import dev.toolgate.call.Protocol;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.Secret;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.ingress.http.HttpAnswers;
+import dev.toolgate.limits.Keys;
+import dev.toolgate.limits.LimitsStore;
+import dev.toolgate.pipeline.Active;
+import dev.toolgate.pipeline.Pipeline;
+import dev.toolgate.pipeline.StageResult;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads and resets a budget ledger of the caller's own tenant: {@code GET /admin/budgets/{budget}} and
+ * {@code POST /admin/budgets/{budget}/reset}, with {@code ?run=ID} (run budgets), {@code ?workflow=W&day=YYYY-MM-DD}
+ * (workflow budgets; day defaults to today, UTC) or {@code ?month=YYYY-MM} (tenant budgets; defaults to this month).
+ * The caller authenticates like any agent and needs the {@code admin} role.
+ */
+@ApplicationScoped
+public class BudgetAdmin {
+
+    static final String ADMIN_ROLE = "admin";
+
+    private final Pipeline pipeline;
+    private final LimitsStore store;
+    private final Active active;
+    private final HttpAnswers answers;
+    private final ObjectMapper json;
+
+    BudgetAdmin(Pipeline pipeline, LimitsStore store, Active active, HttpAnswers answers, ObjectMapper json) {
+        this.pipeline = pipeline;
+        this.store = store;
+        this.active = active;
+        this.answers = answers;
+        this.json = json;
+    }
+
+    void routes(@Observes Router router) {
+        router.get("/admin/budgets/:budget").handler(rc -> admin(rc, false));
+        router.post("/admin/budgets/:budget/reset").handler(rc -> admin(rc, true));
+    }
+
+    /** A ledger of one budget: its key and the window it covers. */
+    private record Ledger(BudgetSpec spec, String key, String window) {
+    }
+
+    private void admin(RoutingContext rc, boolean reset) {
+        String requestId = CallIds.next();
+        ToolCall caller = ToolCall.received(requestId, Protocol.HTTP, "", new Invocation(rc.request().method().name(),
+                "/", Map.of(), new byte[0]), new Secret(rc.request().getHeader("Authorization")), "", Mode.ENFORCE,
+                Instant.now());
+        pipeline.identify(caller).subscribe().with(result -> {
+            if (!(result instanceof StageResult.Continue c)) {
+                answers.problem(rc, requestId, active.policyRevision(), result instanceof StageResult.Deny d
+                        ? d.denial()
+                        : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified"));
+                return;
+            }
+            Principal who = c.call().principal().orElseThrow();
+            if (!who.roles().contains(ADMIN_ROLE)) {
+                answers.problem(rc, requestId, active.policyRevision(),
+                        Denial.of(Reason.TOOL_NOT_GRANTED, "the admin API needs the admin role"));
+                return;
+            }
+            ledger(rc, who.tenant()).ifPresentOrElse(ledger -> {
+                Uni<Void> work = reset ? store.resetBudget(who.tenant(), ledger.key()) : Uni.createFrom().voidItem();
+                work.chain(() -> store.budget(who.tenant(), ledger.key())).subscribe().with(
+                        state -> state(rc, ledger, state, reset),
+                        fault -> answers.problem(rc, requestId, active.policyRevision(),
+                                Denial.of(Reason.LIMITS_UNAVAILABLE, "the limits store cannot be reached")));
+            }, () -> answers.problem(rc, requestId, active.policyRevision(), Denial.of(Reason.INVALID_ARGUMENTS,
+                    "unknown budget, or the ledger is not named: use ?run=ID, ?workflow=W[&day=YYYY-MM-DD]"
+                            + " or ?month=YYYY-MM as the budget counts")));
+        });
+    }
+
+    private Optional<Ledger> ledger(RoutingContext rc, String tenant) {
+        String name = rc.pathParam("budget");
+        Optional<BudgetSpec> spec = active.snapshot().contract().budgets().stream()
+                .filter(b -> b.name().equals(name)).findFirst();
+        if (spec.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return switch (spec.get().per()) {
+                case RUN -> Optional.ofNullable(rc.queryParams().get("run"))
+                        .map(run -> new Ledger(spec.get(), Keys.runBudget(tenant, name, run), "run " + run));
+                case WORKFLOW -> Optional.ofNullable(rc.queryParams().get("workflow")).map(wf -> {
+                    String day = rc.queryParams().get("day");
+                    Instant at = day == null ? Instant.now() : LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    return new Ledger(spec.get(), Keys.workflowBudget(tenant, name, wf, at),
+                            "workflow " + wf + ", " + at.atZone(ZoneOffset.UTC).toLocalDate());
+                });
+                case TENANT -> {
+                    String month = rc.queryParams().get("month");
+                    Instant at = month == null ? Instant.now()
+                            : YearMonth.parse(month).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    yield Optional.of(new Ledger(spec.get(), Keys.tenantBudget(tenant, name, at),
+                            "tenant " + tenant + ", " + YearMonth.from(at.atZone(ZoneOffset.UTC))));
+                }
+            };
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void state(RoutingContext rc, Ledger ledger, LimitsStore.BudgetState state, boolean reset) {
+        ObjectNode doc = json.createObjectNode();
+        doc.put("budget", ledger.spec().name());
+        doc.put("per", ledger.spec().per().code());
+        doc.put("window", ledger.window());
+        doc.put("cap_usd_micros", ledger.spec().capUsdMicros());
+        doc.put("spent_usd_micros", state.spentUsdMicros());
+        doc.put("reserved_usd_micros", state.reservedUsdMicros());
+        doc.put("remaining_usd_micros",
+                Math.max(0, ledger.spec().capUsdMicros() - state.spentUsdMicros() - state.reservedUsdMicros()));
+        doc.put("over_budget", ledger.spec().overBudget().code());
+        if (reset) {
+            doc.put("reset", true);
+        }
+        rc.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(doc.toString());
+    }
+}

@@ -1,0 +1,221 @@
+package dev.toolgate.ingress.check;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.toolgate.call.CallIds;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Invocation;
+import dev.toolgate.call.Mode;
+import dev.toolgate.call.Protocol;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.Secret;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.ingress.http.HttpAnswers;
+import dev.toolgate.pipeline.Active;
+import dev.toolgate.pipeline.Pipeline;
+import dev.toolgate.pipeline.StageResult;
+import dev.toolgate.pipeline.UpstreamResult;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The check API, for orchestrators that call tools themselves. {@code POST /v1/check} decides a described HTTP tool
+ * call through the whole pipeline (identity, contract, policy, approval, limits), records its intent and holds its
+ * reservation; the caller then performs the call and settles it with {@code POST /v1/report}. An unreported check is
+ * released when its lease runs out.
+ */
+@ApplicationScoped
+public class CheckApi {
+
+    private final Pipeline pipeline;
+    private final HttpAnswers answers;
+    private final Active active;
+    private final ObjectMapper json;
+    private final int maxBodyBytes;
+    private final long leaseSeconds;
+
+    CheckApi(Pipeline pipeline, HttpAnswers answers, Active active, ObjectMapper json, ToolgateConfig config) {
+        this.pipeline = pipeline;
+        this.answers = answers;
+        this.active = active;
+        this.json = json.copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.maxBodyBytes = config.http().maxBodyBytes();
+        this.leaseSeconds = config.limits().lease().toSeconds();
+    }
+
+    void routes(@Observes Router router) {
+        router.post("/v1/check").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::check)
+                .failureHandler(this::failure);
+        router.post("/v1/report").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::report)
+                .failureHandler(this::failure);
+    }
+
+    /** {@code {"tool", "method", "path", "query"?, "body"?}}: the call as the caller will send it to the tool. */
+    private void check(RoutingContext rc) {
+        Optional<JsonNode> doc = parse(rc.body().buffer());
+        ToolCall call = received(rc, doc.map(d -> d.path("tool").asText("")).orElse(""), "CHECK", "/",
+                Map.of(), new byte[0]);
+        if (doc.isEmpty() || !doc.get().isObject()) {
+            refuse(rc, call, "the check body must be a JSON object without duplicate members");
+            return;
+        }
+        JsonNode d = doc.get();
+        if (!d.path("tool").isTextual() || !d.path("method").isTextual() || !d.path("path").isTextual()
+                || !d.path("path").asText().startsWith("/")) {
+            refuse(rc, call, "tool, method and path (starting with /) are required strings");
+            return;
+        }
+        Optional<Map<String, List<String>>> query = query(d.path("query"));
+        JsonNode body = d.path("body");
+        if (query.isEmpty() || !(body.isMissingNode() || body.isObject())) {
+            refuse(rc, call, "query must map names to strings or arrays of strings; body must be an object");
+            return;
+        }
+        byte[] bytes = body.isMissingNode() ? new byte[0] : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ToolCall described = received(rc, d.get("tool").asText(), d.get("method").asText().toUpperCase(java.util.Locale.ROOT),
+                d.get("path").asText(), query.get(), bytes);
+        pipeline.<ObjectNode> handle(described, c -> Uni.createFrom().item(new UpstreamResult.Handed<>(allowed(c))))
+                .subscribe().with(outcome -> answers.write(rc, outcome, this::json));
+    }
+
+    /** {@code {"decision_id", "cost_usd_micros"?, "status"?}}: settles a check the caller has performed. */
+    private void report(RoutingContext rc) {
+        Optional<JsonNode> doc = parse(rc.body().buffer());
+        String revision = active.policyRevision();
+        String reportId = CallIds.next();
+        ToolCall caller = received(rc, "", "REPORT", "/", Map.of(), new byte[0]);
+        pipeline.identify(caller).subscribe().with(identified -> {
+            if (!(identified instanceof StageResult.Continue c)) {
+                Denial denial = identified instanceof StageResult.Deny deny ? deny.denial()
+                        : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified");
+                answers.problem(rc, reportId, revision, denial);
+                return;
+            }
+            JsonNode d = doc.filter(JsonNode::isObject).orElse(null);
+            JsonNode cost = d == null ? null : d.path("cost_usd_micros");
+            if (d == null || !d.path("decision_id").isTextual()
+                    || !(cost.isMissingNode() || cost.isIntegralNumber() && cost.canConvertToLong() && cost.longValue() >= 0)
+                    || !(d.path("status").isMissingNode() || d.path("status").isTextual())) {
+                answers.problem(rc, reportId, revision, Denial.of(Reason.INVALID_ARGUMENTS,
+                        "a report is {\"decision_id\": string, \"cost_usd_micros\"?: integer >= 0, \"status\"?: string}"));
+                return;
+            }
+            String decisionId = d.get("decision_id").asText();
+            OptionalLong actual = cost.isMissingNode() ? OptionalLong.empty() : OptionalLong.of(cost.longValue());
+            pipeline.report(decisionId, c.call().principal().orElseThrow(), actual, d.path("status").asText("reported"))
+                    .subscribe().with(reported -> {
+                        if (reported.isEmpty()) {
+                            answers.problem(rc, decisionId, revision, Denial.of(Reason.INVALID_ARGUMENTS,
+                                    "no open check with this decision id for this agent: unknown, already reported,"
+                                            + " or its lease ran out"));
+                            return;
+                        }
+                        ObjectNode out = json.createObjectNode();
+                        out.put("decision_id", decisionId);
+                        out.put("settled", true);
+                        actual.ifPresentOrElse(v -> out.put("cost_usd_micros", v), () -> out.putNull("cost_usd_micros"));
+                        json(rc.response().putHeader("Toolgate-Decision-Id", decisionId), out);
+                    });
+        });
+    }
+
+    private ObjectNode allowed(ToolCall call) {
+        ObjectNode doc = json.createObjectNode();
+        doc.put("decision", "allow");
+        doc.put("decision_id", call.id());
+        doc.put("tool", call.action().map(a -> a.tool().name()).orElse(call.tool()));
+        doc.put("action", call.action().map(a -> a.action().name()).orElse(null));
+        doc.put("args_sha256", call.action().map(a -> a.argsSha256()).orElse(null));
+        call.decision().ifPresent(dec -> {
+            var redact = doc.putObject("obligations").putArray("redact");
+            dec.redact().forEach(redact::add);
+        });
+        doc.put("report_within_seconds", leaseSeconds);
+        return doc;
+    }
+
+    private void json(HttpServerResponse response, ObjectNode doc) {
+        response.setStatusCode(200).putHeader("Content-Type", "application/json").end(doc.toString());
+    }
+
+    private ToolCall received(RoutingContext rc, String tool, String method, String path,
+            Map<String, List<String>> query, byte[] body) {
+        String runId = rc.request().getHeader("Toolgate-Run-Id");
+        String mode = rc.request().getHeader("Toolgate-Mode");
+        return ToolCall.received(CallIds.next(), Protocol.CHECK, tool, new Invocation(method, path, query, body),
+                new Secret(rc.request().getHeader("Authorization")),
+                runId != null && runId.matches("[A-Za-z0-9._:-]{1,128}") ? runId : "",
+                "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE, Instant.now());
+    }
+
+    private Optional<JsonNode> parse(Buffer body) {
+        try {
+            return body == null || body.length() == 0 ? Optional.empty() : Optional.of(json.readTree(body.getBytes()));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Map<String, List<String>>> query(JsonNode node) {
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        if (node.isMissingNode()) {
+            return Optional.of(query);
+        }
+        if (!node.isObject()) {
+            return Optional.empty();
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            List<String> values = new ArrayList<>();
+            if (e.getValue().isTextual()) {
+                values.add(e.getValue().textValue());
+            } else if (e.getValue().isArray()) {
+                for (JsonNode v : e.getValue()) {
+                    if (!v.isTextual()) {
+                        return Optional.empty();
+                    }
+                    values.add(v.textValue());
+                }
+            } else {
+                return Optional.empty();
+            }
+            query.put(e.getKey(), values);
+        }
+        return Optional.of(query);
+    }
+
+    private void refuse(RoutingContext rc, ToolCall call, String why) {
+        pipeline.<ObjectNode> refuse(call, Denial.of(Reason.INVALID_ARGUMENTS, why))
+                .subscribe().with(outcome -> answers.write(rc, outcome, this::json));
+    }
+
+    private void failure(RoutingContext rc) {
+        if (rc.response().headWritten()) {
+            rc.response().reset();
+            return;
+        }
+        ToolCall call = received(rc, "", "CHECK", "/", Map.of(), new byte[0]);
+        Denial denial = rc.statusCode() == 413
+                ? Denial.of(Reason.PAYLOAD_TOO_LARGE, "the request body exceeds " + maxBodyBytes + " bytes")
+                : Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request");
+        pipeline.<ObjectNode> refuse(call, denial).subscribe().with(outcome -> answers.write(rc, outcome, this::json));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.toolgate.ingress.http;
+
+import java.time.Duration;
+import java.util.StringJoiner;
+
+import dev.toolgate.call.Usage;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * The IETF rate-limit header fields (draft-ietf-httpapi-ratelimit-headers): {@code RateLimit-Policy} names each limit
+ * that counted the call with its quota {@code q} per window {@code w} seconds; {@code RateLimit} gives what remains
+ * {@code r} and the seconds {@code t} until the limit is full again.
+ */
+final class RateLimitHeaders {
+
+    private RateLimitHeaders() {
+    }
+
+    static void write(HttpServerResponse response, Usage usage) {
+        if (usage.rates().isEmpty()) {
+            return;
+        }
+        StringJoiner policy = new StringJoiner(", ");
+        StringJoiner state = new StringJoiner(", ");
+        for (Usage.RateUsage rate : usage.rates()) {
+            String name = "\"" + rate.name() + "\"";
+            policy.add(name + ";q=" + rate.permits() + ";w=" + seconds(rate.period()));
+            state.add(name + ";r=" + rate.remaining() + ";t=" + seconds(rate.reset()));
+        }
+        response.putHeader("RateLimit-Policy", policy.toString());
+        response.putHeader("RateLimit", state.toString());
+    }
+
+    /** Whole seconds, rounded up: a client waiting this long is never early. */
+    private static long seconds(Duration d) {
+        return Math.max(0, (d.toMillis() + 999) / 1000);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.toolgate.limits;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.toolgate.call.ActionSpec;
+import dev.toolgate.call.BudgetSpec;
+import dev.toolgate.call.Contract;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Principal;
+import dev.toolgate.call.RateLimitSpec;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.ResolvedAction;
+import dev.toolgate.call.ToolCall;
+
+/**
+ * What one call asks of the store: the kill switch fields to check, the rate limits and budgets that count it (with
+ * their keys), and the estimated cost. Built once per call (and once more for a {@code degrade} fallback).
+ *
+ * @param rateSpecs the rate limits, in the order of {@code request.rates()}
+ * @param budgetSpecs the budgets, in the order of {@code request.budgets()}
+ * @param estimateUsdMicros the estimated cost reserved against every budget
+ */
+record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSpecs, List<BudgetSpec> budgetSpecs,
+        long estimateUsdMicros) {
+
+    /** The largest amount Redis' Lua numbers (doubles) hold exactly. */
+    static final long MAX_EXACT = (1L << 53) - 1;
+
+    /** Grace after a budget window ends, so its ledger can still be read (and its reservations settled). */
+    static final Duration WINDOW_GRACE = Duration.ofDays(7);
+
+    /** A plan, or why the call cannot be planned (a client's mistake). */
+    sealed interface Planned {
+        record Ok(LimitsPlan plan) implements Planned {
+        }
+
+        record Refused(Denial denial) implements Planned {
+        }
+    }
+
+    static Planned of(ToolCall call, ResolvedAction resolved, Contract contract, Instant now, Duration lease,
+            Duration runTtl, boolean dryRun) {
+        Principal who = call.principal().orElseThrow();
+        String tool = resolved.tool().name();
+        String action = resolved.action().name();
+        String tenant = who.tenant();
+
+        List<String> kill = new ArrayList<>(List.of("*", Keys.killField("agent", who.agent()), Keys.killField("tool", tool)));
+        if (!who.workflow().isEmpty()) {
+            kill.add(Keys.killField("workflow", who.workflow()));
+        }
+
+        List<RateLimitSpec> rateSpecs = new ArrayList<>();
+        List<LimitsStore.Rate> rates = new ArrayList<>();
+        for (RateLimitSpec spec : contract.rateLimits()) {
+            if (spec.selector().matches(who, tool, action)) {
+                String subject = switch (spec.per()) {
+                    case AGENT -> who.agent();
+                    case TOOL -> tool;
+                    case ACTION -> tool + "/" + action;
+                    case TENANT -> tenant;
+                };
+                rateSpecs.add(spec);
+                rates.add(new LimitsStore.Rate(Keys.rate(tenant, spec.name(), subject),
+                        spec.period().dividedBy(spec.permits()), spec.burst()));
+            }
+        }
+
+        long estimate;
+        try {
+            estimate = estimate(resolved.action(), resolved.args());
+        } catch (IllegalArgumentException e) {
+            return new Planned.Refused(Denial.of(Reason.INVALID_ARGUMENTS, e.getMessage()));
+        }
+
+        List<BudgetSpec> budgetSpecs = new ArrayList<>();
+        List<LimitsStore.Budget> budgets = new ArrayList<>();
+        for (BudgetSpec spec : contract.budgets()) {
+            if (!spec.selector().matches(who, tool, action)) {
+                continue;
+            }
+            String key;
+            Instant expiresAt;
+            switch (spec.per()) {
+                case RUN -> {
+                    if (call.runId().isEmpty()) {
+                        return new Planned.Refused(Denial.of(Reason.INVALID_ARGUMENTS,
+                                "budget " + spec.name() + " counts per run: send Toolgate-Run-Id"));
+                    }
+                    key = Keys.runBudget(tenant, spec.name(), call.runId());
+                    expiresAt = now.plus(runTtl);
+                }
+                case WORKFLOW -> {
+                    key = Keys.workflowBudget(tenant, spec.name(), who.workflow().isEmpty() ? "-" : who.workflow(), now);
+                    expiresAt = Keys.endOfDay(now).plus(WINDOW_GRACE);
+                }
+                case TENANT -> {
+                    key = Keys.tenantBudget(tenant, spec.name(), now);
+                    expiresAt = Keys.endOfMonth(now).plus(WINDOW_GRACE);
+                }
+                default -> throw new IllegalStateException("unknown budget scope " + spec.per());
+            }
+            budgetSpecs.add(spec);
+            budgets.add(new LimitsStore.Budget(key, spec.capUsdMicros(), estimate, expiresAt));
+        }
+
+        return new Planned.Ok(new LimitsPlan(new LimitsStore.ReserveRequest(tenant, call.id(), kill, rates, budgets,
+                now, lease, dryRun), rateSpecs, budgetSpecs, estimate));
+    }
+
+    /** The integer at the cost pointer when the arguments have it, else the fixed estimate. */
+    static long estimate(ActionSpec action, JsonNode args) {
+        if (action.cost().pointer().isPresent()) {
+            JsonNode value = args.at(action.cost().pointer().get());
+            if (!value.isMissingNode()) {
+                if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0
+                        || value.longValue() > MAX_EXACT) {
+                    throw new IllegalArgumentException(action.cost().pointer().get()
+                            + ": the cost must be a non-negative integer of micro-dollars");
+                }
+                return value.longValue();
+            }
+        }
+        return action.cost().fixedUsdMicros();
+    }
+
+    List<String> budgetKeys() {
+        return request.budgets().stream().map(LimitsStore.Budget::key).toList();
+    }
+}

@@ -1,0 +1,228 @@
+package dev.toolgate.limits;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import dev.toolgate.call.BudgetSpec;
+import dev.toolgate.call.Contract;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.FailureMode;
+import dev.toolgate.call.Mode;
+import dev.toolgate.call.RateLimitSpec;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.ResolvedAction;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.call.ToolSpec;
+import dev.toolgate.call.Usage;
+import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.pipeline.AfterCall;
+import dev.toolgate.pipeline.AuditLog;
+import dev.toolgate.pipeline.CallContext;
+import dev.toolgate.pipeline.Stage;
+import dev.toolgate.pipeline.StageResult;
+import dev.toolgate.pipeline.Stages;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Rate limits, spend caps and runtime kill switches, in one atomic step of the {@link LimitsStore}: a call either takes
+ * a token of every rate limit and reserves its estimated cost against every budget that counts it, or takes nothing.
+ * After the call the reservation is settled at the actual cost (or released when the call never ran).
+ *
+ * <p>
+ * When the store cannot be reached within {@code toolgate.limits.timeout}, the tool's failure modes apply: spend caps
+ * fail closed ({@code limits_unavailable}) unless the tool says open; rate limits fail open onto a per-instance
+ * limiter unless the tool says closed. Every fail-open is counted ({@code toolgate.limits.fail_open}) and audited.
+ */
+@ApplicationScoped
+public class LimitsStage implements Stage {
+
+    private static final Logger LOG = Logger.getLogger(LimitsStage.class);
+
+    private final LimitsStore store;
+    private final LimitsStore local;
+    private final AuditLog audit;
+    private final MeterRegistry meters;
+    private final ToolgateConfig.Limits config;
+    private final Clock clock;
+
+    @Inject
+    LimitsStage(LimitsStore store, AuditLog audit, MeterRegistry meters, ToolgateConfig config) {
+        this(store, new EmbeddedLimitsStore(), audit, meters, config.limits(), Clock.systemUTC());
+    }
+
+    LimitsStage(LimitsStore store, LimitsStore local, AuditLog audit, MeterRegistry meters,
+            ToolgateConfig.Limits config, Clock clock) {
+        this.store = store;
+        this.local = local;
+        this.audit = audit;
+        this.meters = meters;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Override
+    public int position() {
+        return Stages.LIMITS;
+    }
+
+    @Override
+    public String name() {
+        return "limits";
+    }
+
+    @Override
+    public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
+        ResolvedAction resolved = call.action().orElseThrow(() -> new IllegalStateException("no resolved action"));
+        return reserve(call, resolved, ctx, true);
+    }
+
+    private Uni<StageResult> reserve(ToolCall call, ResolvedAction resolved, CallContext ctx, boolean mayDegrade) {
+        LimitsPlan plan;
+        switch (LimitsPlan.of(call, resolved, ctx.contract(), clock.instant(), config.lease(), config.runTtl(),
+                call.mode() == Mode.DRY_RUN)) {
+            case LimitsPlan.Planned.Refused r -> {
+                return Uni.createFrom().item(StageResult.deny(r.denial()));
+            }
+            case LimitsPlan.Planned.Ok ok -> plan = ok.plan();
+        }
+        return store.reserve(plan.request())
+                .ifNoItem().after(config.timeout()).fail()
+                .onItem().transformToUni(result -> decided(call, resolved, ctx, plan, result, mayDegrade))
+                .onFailure().recoverWithUni(fault -> unavailable(call, resolved.tool(), ctx, plan, fault));
+    }
+
+    private Uni<StageResult> decided(ToolCall call, ResolvedAction resolved, CallContext ctx, LimitsPlan plan,
+            LimitsStore.ReserveResult result, boolean mayDegrade) {
+        return switch (result) {
+            case LimitsStore.Reserved r -> Uni.createFrom().item(new StageResult.Continue(
+                    call.withAction(resolved).withUsage(usage(plan, r.rates(), r.budgets())),
+                    call.mode() == Mode.DRY_RUN ? Optional.empty() : Optional.of(new Settlement(store, plan))));
+            case LimitsStore.Killed k -> Uni.createFrom().item(StageResult.deny(Denial.of(Reason.KILL_SWITCH,
+                    "a kill switch is engaged for " + k.field() + ": " + k.reason())));
+            case LimitsStore.RateLimited r -> Uni.createFrom().item(rateLimited(call, plan, r));
+            case LimitsStore.OverBudget o -> overBudget(call, resolved, ctx, plan, o, mayDegrade);
+        };
+    }
+
+    /** The denial carries the call with its rate usage, so the answer can show every limit's state. */
+    private static StageResult rateLimited(ToolCall call, LimitsPlan plan, LimitsStore.RateLimited r) {
+        RateLimitSpec spec = plan.rateSpecs().get(r.index());
+        long seconds = Math.max(1, (r.retryAfter().toMillis() + 999) / 1000);
+        Denial denial = Denial.of(Reason.RATE_LIMITED, "rate limit " + spec.name() + " (" + spec.permits() + " per "
+                + spec.period().toMillis() + " ms) is exhausted")
+                .with("limit", spec.name())
+                .with("retry_after", seconds);
+        return new StageResult.Deny(denial, Optional.of(call.withUsage(usage(plan, r.rates(), List.of()))));
+    }
+
+    private Uni<StageResult> overBudget(ToolCall call, ResolvedAction resolved, CallContext ctx, LimitsPlan plan,
+            LimitsStore.OverBudget o, boolean mayDegrade) {
+        BudgetSpec spec = plan.budgetSpecs().get(o.index());
+        Denial exceeded = Denial.of(Reason.BUDGET_EXCEEDED, "budget " + spec.name() + " cannot admit "
+                + plan.estimateUsdMicros() + " micro-dollars")
+                .with("budget", spec.name())
+                .with("cap_usd_micros", spec.capUsdMicros())
+                .with("remaining_usd_micros", o.state().remainingUsdMicros())
+                .with("estimate_usd_micros", plan.estimateUsdMicros());
+        return switch (spec.overBudget()) {
+            case STOP -> Uni.createFrom().item(StageResult.deny(exceeded));
+            case ESCALATE -> Uni.createFrom().item(StageResult.deny(new Denial(Reason.APPROVAL_REQUIRED,
+                    "budget " + spec.name() + " is spent: spending more needs a human sign-off", List.of(),
+                    exceeded.extensions()).with("approval_tier", "required")));
+            case DEGRADE -> mayDegrade
+                    ? Fallbacks.degrade(call, resolved, ctx.contract(), exceeded)
+                            .map(next -> switch (next) {
+                                case Fallbacks.Next.DryRun d -> Uni.createFrom().item(
+                                        (StageResult) new StageResult.Continue(call.withMode(Mode.DRY_RUN)));
+                                case Fallbacks.Next.Action a -> reserve(call, a.resolved(), ctx, false);
+                            })
+                            .orElseGet(() -> Uni.createFrom().item(StageResult.deny(exceeded)))
+                    : Uni.createFrom().item(StageResult.deny(exceeded));
+        };
+    }
+
+    /** The store did not answer: apply the tool's failure modes. */
+    private Uni<StageResult> unavailable(ToolCall call, ToolSpec tool, CallContext ctx, LimitsPlan plan,
+            Throwable fault) {
+        LOG.warnf("call %s: limits store unavailable (%s)", call.id(), fault.toString());
+        LOG.debug("limits store fault", fault);
+        boolean spendCapsApply = !plan.budgetSpecs().isEmpty();
+        if (spendCapsApply && tool.spendFailureMode() == FailureMode.CLOSED) {
+            return Uni.createFrom().item(StageResult.deny(Denial.of(Reason.LIMITS_UNAVAILABLE,
+                    "spend caps cannot be checked right now; the call is refused (fail closed)")));
+        }
+        boolean ratesApply = !plan.rateSpecs().isEmpty();
+        if (ratesApply && tool.rateFailureMode() == FailureMode.CLOSED) {
+            return Uni.createFrom().item(StageResult.deny(Denial.of(Reason.LIMITS_UNAVAILABLE,
+                    "rate limits cannot be checked right now; the call is refused (fail closed)")));
+        }
+        List<String> opened = new ArrayList<>();
+        if (spendCapsApply) {
+            opened.add("spend");
+        }
+        if (ratesApply) {
+            opened.add("rate");
+        }
+        if (opened.isEmpty()) {
+            opened.add("kill_switches");
+        }
+        // rate limits fall back to this instance's own limiter; budgets and runtime kill switches go unchecked
+        LimitsStore.ReserveRequest ratesOnly = new LimitsStore.ReserveRequest(plan.request().tenant(),
+                plan.request().reservationId(), List.of(), plan.request().rates(), List.of(), plan.request().now(),
+                plan.request().lease(), plan.request().dryRun());
+        return local.reserve(ratesOnly).onItem().transformToUni(local -> {
+            if (local instanceof LimitsStore.RateLimited r) {
+                return Uni.createFrom().item(rateLimited(call, plan, r));
+            }
+            String what = String.join(",", opened);
+            meters.counter("toolgate.limits.fail_open", "tool", tool.name(), "what", what).increment();
+            return audit.failOpen(call, ctx.policyRevision(), "limits", what + " unchecked: " + fault.getClass().getSimpleName())
+                    .replaceWith((StageResult) new StageResult.Continue(call));
+        });
+    }
+
+    private static Usage usage(LimitsPlan plan, List<LimitsStore.RateState> rates,
+            List<LimitsStore.BudgetState> budgets) {
+        List<Usage.RateUsage> rateUsage = new ArrayList<>();
+        for (int i = 0; i < rates.size() && i < plan.rateSpecs().size(); i++) {
+            RateLimitSpec spec = plan.rateSpecs().get(i);
+            rateUsage.add(new Usage.RateUsage(spec.name(), spec.permits(), spec.period(), rates.get(i).remaining(),
+                    rates.get(i).reset()));
+        }
+        List<Usage.BudgetUsage> budgetUsage = new ArrayList<>();
+        for (int i = 0; i < budgets.size() && i < plan.budgetSpecs().size(); i++) {
+            BudgetSpec spec = plan.budgetSpecs().get(i);
+            budgetUsage.add(new Usage.BudgetUsage(spec.name(), spec.capUsdMicros(), budgets.get(i).spentUsdMicros(),
+                    budgets.get(i).reservedUsdMicros()));
+        }
+        return new Usage(rateUsage, budgetUsage);
+    }
+
+    /** Settles the reservation at the actual cost, or releases it when the call never ran. */
+    private record Settlement(LimitsStore store, LimitsPlan plan) implements AfterCall {
+
+        @Override
+        public Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros) {
+            long actual = reportedCostUsdMicros.orElse(plan.estimateUsdMicros());
+            return store.settle(new LimitsStore.SettleRequest(plan.request().tenant(), plan.request().reservationId(),
+                    plan.budgetKeys(), actual)).replaceWithVoid();
+        }
+
+        @Override
+        public Uni<Void> abandoned(ToolCall call) {
+            return store.release(new LimitsStore.SettleRequest(plan.request().tenant(),
+                    plan.request().reservationId(), plan.budgetKeys(), 0)).replaceWithVoid();
+        }
+    }
+
+}
