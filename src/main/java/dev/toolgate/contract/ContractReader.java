@@ -14,19 +14,21 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.AgentSpec;
+import dev.toolgate.call.BudgetSpec;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.KillSwitch;
+import dev.toolgate.call.RateLimitSpec;
 import dev.toolgate.call.ToolSpec;
 
 /**
- * Reads one contract tree into records, reporting every problem. References (grants, kill switches, fallbacks) are
- * checked against every name the document declares ({@link Declarations}), even a declaration with problems of its
- * own, so that one mistake is reported once rather than again at each place that refers to it.
+ * Reads one contract tree into records, reporting every problem. References (grants, kill switches, fallbacks,
+ * limits) are checked against every name the document declares ({@link Declarations}), even a declaration with
+ * problems of its own, so that one mistake is reported once rather than again at each place that refers to it.
  */
 final class ContractReader {
 
     private static final List<String> KEYS = List.of("version", "agents", "tools", "grants", "kill_switches",
-            "context");
+            "limits", "context");
     private static final List<String> AGENT_KEYS = List.of("tenant", "workflow", "roles", "api_keys");
     private static final List<String> KILL_SWITCH_KEYS = List.of("agent", "tool", "tenant", "workflow", "reason");
     private static final Pattern API_KEY = Pattern.compile("sha256:([0-9a-f]{64})");
@@ -59,12 +61,16 @@ final class ContractReader {
         Map<String, Map<String, Set<String>>> grants = mapping(root, "grants").map(this::grants).orElse(Map.of());
         List<KillSwitch> killSwitches = nodes.list(root, "", "kill_switches", false).map(this::killSwitches)
                 .orElse(List.of());
+        LimitsReader limits = new LimitsReader(problems, nodes, declared);
+        mapping(root, "limits").ifPresent(limits::read);
         ObjectNode context = mapping(root, "context").map(ObjectNode.class::cast)
                 .orElseGet(JsonNodeFactory.instance::objectNode);
         if (!problems.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Contract(agents, tools, grants, killSwitches, context, revision));
+        List<RateLimitSpec> rateLimits = limits.rateLimits();
+        List<BudgetSpec> budgets = limits.budgets();
+        return Optional.of(new Contract(agents, tools, grants, killSwitches, context, revision, rateLimits, budgets));
     }
 
     private Optional<JsonNode> mapping(JsonNode root, String key) {
