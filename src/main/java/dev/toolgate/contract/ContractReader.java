@@ -2,7 +2,6 @@ package dev.toolgate.contract;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +14,21 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.AgentSpec;
+import dev.toolgate.call.BudgetSpec;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.KillSwitch;
+import dev.toolgate.call.RateLimitSpec;
 import dev.toolgate.call.ToolSpec;
 
 /**
- * Reads one contract tree into records, reporting every problem. References (grants, kill switches) are checked
- * against every name the document declares, even a declaration with problems of its own, so that one mistake is
- * reported once rather than again at each place that refers to it.
+ * Reads one contract tree into records, reporting every problem. References (grants, kill switches, fallbacks,
+ * limits) are checked against every name the document declares ({@link Declarations}), even a declaration with
+ * problems of its own, so that one mistake is reported once rather than again at each place that refers to it.
  */
 final class ContractReader {
 
     private static final List<String> KEYS = List.of("version", "agents", "tools", "grants", "kill_switches",
-            "context");
+            "limits", "context");
     private static final List<String> AGENT_KEYS = List.of("tenant", "workflow", "roles", "api_keys");
     private static final List<String> KILL_SWITCH_KEYS = List.of("agent", "tool", "tenant", "workflow", "reason");
     private static final Pattern API_KEY = Pattern.compile("sha256:([0-9a-f]{64})");
@@ -36,8 +37,7 @@ final class ContractReader {
     private final Nodes nodes;
     private final Map<String, AgentSpec> agents = new HashMap<>();
     private final Map<String, ToolSpec> tools = new HashMap<>();
-    private final Set<String> agentNames = new LinkedHashSet<>();
-    private final Map<String, Set<String>> actionNames = new LinkedHashMap<>();
+    private Declarations declared;
 
     ContractReader(Problems problems) {
         this.problems = problems;
@@ -51,6 +51,7 @@ final class ContractReader {
             return Optional.empty();
         }
         nodes.mapping(root, "", KEYS);
+        declared = new Declarations(root);
         Optional<JsonNode> version = nodes.member(root, "", "version", true);
         if (version.isPresent() && !(version.get().isIntegralNumber() && version.get().asLong() == 1)) {
             problems.add("version", "must be 1");
@@ -60,12 +61,16 @@ final class ContractReader {
         Map<String, Map<String, Set<String>>> grants = mapping(root, "grants").map(this::grants).orElse(Map.of());
         List<KillSwitch> killSwitches = nodes.list(root, "", "kill_switches", false).map(this::killSwitches)
                 .orElse(List.of());
+        LimitsReader limits = new LimitsReader(problems, nodes, declared);
+        mapping(root, "limits").ifPresent(limits::read);
         ObjectNode context = mapping(root, "context").map(ObjectNode.class::cast)
                 .orElseGet(JsonNodeFactory.instance::objectNode);
         if (!problems.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Contract(agents, tools, grants, killSwitches, context, revision));
+        List<RateLimitSpec> rateLimits = limits.rateLimits();
+        List<BudgetSpec> budgets = limits.budgets();
+        return Optional.of(new Contract(agents, tools, grants, killSwitches, context, revision, rateLimits, budgets));
     }
 
     private Optional<JsonNode> mapping(JsonNode root, String key) {
@@ -77,7 +82,6 @@ final class ContractReader {
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String id = entry.getKey();
             String path = Problems.key("agents", id);
-            agentNames.add(id);
             int before = problems.count();
             nodes.name(id, path);
             JsonNode agent = entry.getValue();
@@ -115,22 +119,11 @@ final class ContractReader {
     }
 
     private void tools(JsonNode section) {
-        ToolReader reader = new ToolReader(problems, nodes, new SchemaCompiler());
+        ToolReader reader = new ToolReader(problems, nodes, new SchemaCompiler(), declared);
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String name = entry.getKey();
-            actionNames.put(name, declaredActions(entry.getValue()));
             reader.read(name, entry.getValue(), Problems.key("tools", name)).ifPresent(tool -> tools.put(name, tool));
         }
-    }
-
-    private static Set<String> declaredActions(JsonNode tool) {
-        Set<String> names = new LinkedHashSet<>();
-        tool.path("actions").forEach(action -> {
-            if (action.path("name").isTextual()) {
-                names.add(action.path("name").textValue());
-            }
-        });
-        return names;
     }
 
     private Map<String, Map<String, Set<String>>> grants(JsonNode section) {
@@ -138,7 +131,7 @@ final class ContractReader {
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String agent = entry.getKey();
             String path = Problems.key("grants", agent);
-            if (!agentNames.contains(agent)) {
+            if (!declared.agent(agent)) {
                 problems.add(path, "unknown agent \"" + agent + "\"");
             }
             if (!nodes.mapping(entry.getValue(), path)) {
@@ -155,8 +148,7 @@ final class ContractReader {
     }
 
     private Optional<Set<String>> granted(String tool, JsonNode list, String path) {
-        Set<String> declared = actionNames.get(tool);
-        if (declared == null) {
+        if (!declared.tool(tool)) {
             problems.add(path, "unknown tool \"" + tool + "\"");
             return Optional.empty();
         }
@@ -168,7 +160,7 @@ final class ContractReader {
         for (int i = 0; i < list.size(); i++) {
             Optional<String> action = nodes.string(list.get(i), Problems.index(path, i));
             if (action.isPresent() && !action.get().equals(Contract.ALL_ACTIONS)
-                    && !declared.contains(action.get())) {
+                    && !declared.action(tool, action.get())) {
                 problems.add(path, "unknown action \"" + action.get() + "\"");
             }
             action.ifPresent(actions::add);
@@ -190,9 +182,9 @@ final class ContractReader {
             Optional<String> tenant = nodes.string(node, path, "tenant", false);
             Optional<String> workflow = nodes.string(node, path, "workflow", false);
             Optional<String> reason = nodes.string(node, path, "reason", true);
-            agent.filter(a -> !agentNames.contains(a))
+            agent.filter(a -> !declared.agent(a))
                     .ifPresent(a -> problems.add(Problems.key(path, "agent"), "unknown agent \"" + a + "\""));
-            tool.filter(t -> !actionNames.containsKey(t))
+            tool.filter(t -> !declared.tool(t))
                     .ifPresent(t -> problems.add(Problems.key(path, "tool"), "unknown tool \"" + t + "\""));
             if (Set.of("agent", "tool", "tenant", "workflow").stream().noneMatch(node::hasNonNull)) {
                 problems.add(path, "needs at least one selector: agent, tool, tenant or workflow");

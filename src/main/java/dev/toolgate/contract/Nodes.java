@@ -1,9 +1,14 @@
 package dev.toolgate.contract;
 
+import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +18,15 @@ final class Nodes {
 
     /** Agent, tool and action names. */
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    /** Durations as the contract writes them: 250ms, 2s, 1m, 1h. */
+    static final String DURATION = "([0-9]{1,9})(ms|s|m|h)";
+    /**
+     * The largest integer the contract accepts for counts and money: Redis evaluates its scripts in Lua, whose numbers
+     * are doubles and exact only up to 2^53-1.
+     */
+    static final long MAX_EXACT = (1L << 53) - 1;
+
+    private static final Pattern DURATION_TEXT = Pattern.compile(DURATION);
 
     private final Problems problems;
 
@@ -110,5 +124,67 @@ final class Nodes {
             return false;
         }
         return true;
+    }
+
+    /**
+     * An integer member from {@code min} to {@code max}. Floats and strings are refused, even {@code 1.0} or
+     * {@code "1"}: an amount of money is never rounded or guessed.
+     */
+    Optional<Long> integer(JsonNode mapping, String path, String key, boolean required, long min, long max) {
+        String at = Problems.key(path, key);
+        return member(mapping, path, key, required).flatMap(value -> {
+            if (!value.isIntegralNumber()) {
+                problems.add(at, "must be an integer");
+                return Optional.empty();
+            }
+            BigInteger number = value.bigIntegerValue();
+            if (number.compareTo(BigInteger.valueOf(min)) < 0) {
+                problems.add(at, "must be at least " + min);
+                return Optional.empty();
+            }
+            if (number.compareTo(BigInteger.valueOf(max)) > 0) {
+                problems.add(at, "must be at most " + max);
+                return Optional.empty();
+            }
+            return Optional.of(number.longValueExact());
+        });
+    }
+
+    /** A string member that names one of the enum's constants, written in lower case. */
+    <E extends Enum<E>> Optional<E> choice(JsonNode mapping, String path, String key, boolean required,
+            Class<E> type) {
+        E[] constants = type.getEnumConstants();
+        return string(mapping, path, key, required).flatMap(code -> {
+            for (E constant : constants) {
+                if (code(constant).equals(code)) {
+                    return Optional.of(constant);
+                }
+            }
+            problems.add(Problems.key(path, key), "must be one of "
+                    + String.join(", ", Arrays.stream(constants).map(Nodes::code).toList()));
+            return Optional.empty();
+        });
+    }
+
+    private static String code(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The duration a text such as {@code 250ms} or {@code 2s} stands for; empty when it is not one. */
+    static Optional<Duration> duration(String text) {
+        Matcher m = DURATION_TEXT.matcher(text);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(duration(Long.parseLong(m.group(1)), m.group(2)));
+    }
+
+    static Duration duration(long amount, String unit) {
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
     }
 }

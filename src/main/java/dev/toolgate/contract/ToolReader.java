@@ -4,44 +4,35 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.call.ActionSpec;
-import dev.toolgate.call.ArgumentSchema;
-import dev.toolgate.call.PathTemplate;
+import dev.toolgate.call.FailureMode;
 import dev.toolgate.call.Risk;
 import dev.toolgate.call.ToolSpec;
 
-/** Reads one entry of the contract's {@code tools}, its timeouts and its actions. */
+/** Reads one entry of the contract's {@code tools}: its upstream, timeouts, failure modes and actions. */
 final class ToolReader {
 
     private static final List<String> TOOL_KEYS = List.of("upstream", "risk", "reversible", "data_classes",
-            "timeouts", "actions");
+            "timeouts", "failure_modes", "actions");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "request");
-    private static final List<String> ACTION_KEYS = List.of("name", "method", "path", "schema");
-    private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+    private static final List<String> FAILURE_MODE_KEYS = List.of("spend", "rate");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final Problems problems;
     private final Nodes nodes;
-    private final SchemaCompiler schemas;
+    private final ActionReader actionReader;
 
-    ToolReader(Problems problems, Nodes nodes, SchemaCompiler schemas) {
+    ToolReader(Problems problems, Nodes nodes, SchemaCompiler schemas, Declarations declared) {
         this.problems = problems;
         this.nodes = nodes;
-        this.schemas = schemas;
+        this.actionReader = new ActionReader(problems, nodes, schemas, declared);
     }
 
     /** The tool, or empty when it has problems (all of which are reported). */
@@ -65,14 +56,23 @@ final class ToolReader {
             connect = timeout(timeouts.get(), timeoutsPath, "connect").orElse(CONNECT_TIMEOUT);
             request = timeout(timeouts.get(), timeoutsPath, "request").orElse(REQUEST_TIMEOUT);
         }
+        // by default money is never spent unchecked, while a rate limit falls back to a per-instance limiter
+        FailureMode spend = FailureMode.CLOSED;
+        FailureMode rate = FailureMode.OPEN;
+        Optional<JsonNode> modes = nodes.member(tool, path, "failure_modes", false);
+        String modesPath = Problems.key(path, "failure_modes");
+        if (modes.isPresent() && nodes.mapping(modes.get(), modesPath, FAILURE_MODE_KEYS)) {
+            spend = nodes.choice(modes.get(), modesPath, "spend", false, FailureMode.class).orElse(spend);
+            rate = nodes.choice(modes.get(), modesPath, "rate", false, FailureMode.class).orElse(rate);
+        }
         List<ActionSpec> actions = new ArrayList<>();
         nodes.list(tool, path, "actions", true)
-                .ifPresent(list -> actions.addAll(actions(list, Problems.key(path, "actions"))));
+                .ifPresent(list -> actions.addAll(actionReader.read(name, list, Problems.key(path, "actions"))));
         if (problems.count() != before) {
             return Optional.empty();
         }
         return Optional.of(new ToolSpec(name, upstream.orElseThrow(), risk.orElseThrow(), reversible.orElseThrow(),
-                dataClasses, connect, request, actions));
+                dataClasses, connect, request, actions, spend, rate));
     }
 
     private Optional<URI> upstream(String url, String path) {
@@ -115,89 +115,16 @@ final class ToolReader {
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        Matcher m = DURATION.matcher(value.get().isTextual() ? value.get().textValue() : "");
-        if (!m.matches()) {
+        Optional<Duration> parsed = Nodes.duration(value.get().isTextual() ? value.get().textValue() : "");
+        if (parsed.isEmpty()) {
             problems.add(at, "must be a duration such as 250ms, 2s or 1m");
             return Optional.empty();
         }
-        long amount = Long.parseLong(m.group(1));
-        Duration duration = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
+        Duration duration = parsed.get();
         if (duration.isZero()) {
             problems.add(at, "must be greater than 0");
             return Optional.empty();
         }
         return Optional.of(duration);
-    }
-
-    private List<ActionSpec> actions(JsonNode list, String path) {
-        List<ActionSpec> actions = new ArrayList<>();
-        Map<String, Integer> names = new HashMap<>();
-        Map<String, Integer> routes = new HashMap<>();
-        for (int index = 0; index < list.size(); index++) {
-            int i = index;
-            String at = Problems.index(path, i);
-            JsonNode action = list.get(i);
-            if (!nodes.mapping(action, at, ACTION_KEYS)) {
-                continue;
-            }
-            int before = problems.count();
-            Optional<String> name = nodes.string(action, at, "name", true)
-                    .filter(n -> nodes.name(n, Problems.key(at, "name")));
-            Integer named = name.map(n -> names.putIfAbsent(n, i)).orElse(null);
-            if (named != null) {
-                problems.add(Problems.key(at, "name"),
-                        "duplicate action name \"" + name.get() + "\" (also " + Problems.index("actions", named) + ")");
-            }
-            Optional<String> method = nodes.string(action, at, "method", true)
-                    .map(m -> m.toUpperCase(Locale.ROOT))
-                    .filter(m -> METHODS.contains(m) || fail(Problems.key(at, "method"),
-                            "must be one of " + String.join(", ", METHODS)));
-            Optional<String> pathText = nodes.string(action, at, "path", true);
-            Optional<String> pathProblem = pathText.flatMap(PathTemplate::problem);
-            pathProblem.ifPresent(problem -> problems.add(Problems.key(at, "path"), problem));
-            Optional<PathTemplate> template = pathText.filter(p -> pathProblem.isEmpty()).map(PathTemplate::parse)
-                    .filter(t -> distinctVariables(t, Problems.key(at, "path")));
-            if (method.isPresent() && template.isPresent()) {
-                Integer first = routes.putIfAbsent(method.get() + " " + shape(template.get()), i);
-                if (first != null) {
-                    problems.add(at, "has the same method and path as " + Problems.index("actions", first)
-                            + ", so it can never match");
-                }
-            }
-            Optional<ArgumentSchema> schema = nodes.member(action, at, "schema", true)
-                    .flatMap(s -> schemas.compile(s, Problems.key(at, "schema"), problems));
-            if (problems.count() == before) {
-                actions.add(new ActionSpec(name.orElseThrow(), method.orElseThrow(), template.orElseThrow(),
-                        schema.orElseThrow()));
-            }
-        }
-        return actions;
-    }
-
-    private boolean distinctVariables(PathTemplate template, String path) {
-        Set<String> seen = new HashSet<>();
-        for (String segment : template.segments()) {
-            if (segment.startsWith("{") && !seen.add(segment)) {
-                problems.add(path, "has the variable " + segment + " twice");
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The template with its variables unnamed: two templates of one shape match exactly the same paths. */
-    private static String shape(PathTemplate template) {
-        return String.join("/", template.segments().stream().map(s -> s.startsWith("{") ? "{}" : s).toList());
-    }
-
-    /** Reports a problem; false, so that it can end a filter. */
-    private boolean fail(String path, String message) {
-        problems.add(path, message);
-        return false;
     }
 }

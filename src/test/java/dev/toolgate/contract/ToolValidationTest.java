@@ -9,6 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.toolgate.call.FailureMode;
+import dev.toolgate.call.ToolSpec;
+
 /** A tool's settings and its actions (schemas have their own test). */
 class ToolValidationTest {
 
@@ -108,6 +111,38 @@ class ToolValidationTest {
     void refusesZeroTimeouts(String value) {
         assertEquals(List.of("tools.deploy.timeouts.request: must be greater than 0"),
                 Contracts.errors(deploy("timeouts: {request: " + value + "}")));
+    }
+
+    @Test
+    void readsFailureModes() {
+        // given / when
+        ToolSpec deploy = Contracts.parse(deploy("failure_modes: {spend: open, rate: closed}")).tool("deploy")
+                .orElseThrow();
+
+        // then
+        assertEquals(FailureMode.OPEN, deploy.spendFailureMode());
+        assertEquals(FailureMode.CLOSED, deploy.rateFailureMode());
+    }
+
+    @Test
+    void failureModesDefaultToSpendClosedAndRateOpen() {
+        // given / when
+        ToolSpec deploy = Contracts.parse(deploy("failure_modes: {}")).tool("deploy").orElseThrow();
+
+        // then
+        assertEquals(FailureMode.CLOSED, deploy.spendFailureMode());
+        assertEquals(FailureMode.OPEN, deploy.rateFailureMode());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{spend: fail-open} | tools.deploy.failure_modes.spend: must be one of closed, open",
+            "{rate: OPEN} | tools.deploy.failure_modes.rate: must be one of closed, open",
+            "{rate: true} | tools.deploy.failure_modes.rate: must be a string",
+            "{budget: open} | tools.deploy.failure_modes.budget: unknown key (known: spend, rate)",
+            "open | tools.deploy.failure_modes: must be a mapping" })
+    void refusesBadFailureModes(String modes, String problem) {
+        assertEquals(List.of(problem), Contracts.errors(deploy("failure_modes: " + modes)));
     }
 
     @Test

@@ -44,9 +44,10 @@ class YamlValidationTest {
 
         // then
         assertEquals(List.of(
-                "agent: unknown key (known: version, agents, tools, grants, kill_switches, context)",
-                "tools.payments.timeout: unknown key (known: upstream, risk, reversible, data_classes, timeouts, actions)",
-                "tools.payments.actions[0].schma: unknown key (known: name, method, path, schema)",
+                "agent: unknown key (known: version, agents, tools, grants, kill_switches, limits, context)",
+                "tools.payments.timeout: unknown key (known: upstream, risk, reversible, data_classes, timeouts, "
+                        + "failure_modes, actions)",
+                "tools.payments.actions[0].schma: unknown key (known: name, method, path, schema, cost, fallback)",
                 "tools.payments.actions[0].schema: is required"), errors);
     }
 
