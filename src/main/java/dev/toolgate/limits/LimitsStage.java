@@ -1,7 +1,6 @@
 package dev.toolgate.limits;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +12,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.toolgate.call.BudgetSpec;
-import dev.toolgate.call.Contract;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.FailureMode;
 import dev.toolgate.call.Mode;
@@ -186,7 +184,8 @@ public class LimitsStage implements Stage {
             }
             String what = String.join(",", opened);
             meters.counter("toolgate.limits.fail_open", "tool", tool.name(), "what", what).increment();
-            return audit.failOpen(call, ctx.policyRevision(), "limits", what + " unchecked: " + fault.getClass().getSimpleName())
+            return audit
+                    .failOpen(call, ctx.policyRevision(), "limits", what + " unchecked: " + fault.getClass().getSimpleName())
                     .replaceWith((StageResult) new StageResult.Continue(call));
         });
     }

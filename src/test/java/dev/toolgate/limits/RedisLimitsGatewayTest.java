@@ -22,7 +22,6 @@ import io.restassured.response.Response;
 @WithTestResource(value = LimitsResource.class, initArgs = @ResourceArg(name = "store", value = "redis"))
 class RedisLimitsGatewayTest extends LimitsGatewayTest {
 
-
     @Test
     void failsClosedOnSpendAndOpenOnRateWhileRedisIsDownAndRecoversWithoutRestart() {
         String run = run();
