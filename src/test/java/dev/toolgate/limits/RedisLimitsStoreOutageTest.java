@@ -1,0 +1,87 @@
+package dev.toolgate.limits;
+
+import static dev.toolgate.limits.Calls.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.toolgate.limits.LimitsStore.Budget;
+import dev.toolgate.limits.LimitsStore.BudgetState;
+import dev.toolgate.limits.LimitsStore.Reserved;
+import dev.toolgate.testing.RedisServerExtension;
+import io.vertx.core.Vertx;
+
+/** A Redis that goes away or stops answering: calls fail within the timeout, and work again when it is back. */
+class RedisLimitsStoreOutageTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final Duration TIMEOUT = Duration.ofMillis(500);
+
+    private Vertx vertx;
+    private RedisLimitsStore store;
+    private final Calls calls = new Calls();
+    private final Budget budget = calls.budget("b", 1_000, 100);
+
+    @BeforeEach
+    void connect() {
+        vertx = Vertx.vertx();
+        store = new RedisLimitsStore(vertx, REDIS.url(), TIMEOUT);
+        assertInstanceOf(Reserved.class, await(store.reserve(calls.reserve("before", List.of(budget)))));
+    }
+
+    @AfterEach
+    void disconnect() {
+        REDIS.server().resume();
+        store.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void failsFastWhileRedisIsDownAndWorksAgainWhenItIsBack() {
+        // given
+        REDIS.server().stop();
+
+        // when
+        long start = System.nanoTime();
+        Throwable down = assertThrows(LimitsUnavailableException.class,
+                () -> store.reserve(calls.reserve("during", List.of(budget))).await().atMost(Duration.ofSeconds(5)));
+        Duration failedAfter = Duration.ofNanos(System.nanoTime() - start);
+        REDIS.server().restart();
+        var after = await(store.reserve(calls.reserve("after", List.of(budget))));
+
+        // then
+        assertTrue(failedAfter.compareTo(TIMEOUT.plusMillis(400)) < 0, "failed after " + failedAfter + ": " + down);
+        assertInstanceOf(Reserved.class, after, "same store, fresh Redis without scripts: reloaded on NOSCRIPT");
+        assertEquals(new BudgetState(1_000, 0, 100), await(store.budget(calls.tenant, budget.key())),
+                "the restarted Redis is empty; only the new reservation is there");
+    }
+
+    @Test
+    void failsWithinTheTimeoutWhenRedisHangsAndRecoversWhenItAnswers() {
+        // given
+        REDIS.server().pause();
+
+        // when
+        long start = System.nanoTime();
+        Throwable hung = assertThrows(LimitsUnavailableException.class,
+                () -> store.reserve(calls.reserve("hung", List.of(budget))).await().atMost(Duration.ofSeconds(5)));
+        Duration failedAfter = Duration.ofNanos(System.nanoTime() - start);
+        REDIS.server().resume();
+
+        // then
+        assertTrue(failedAfter.compareTo(TIMEOUT) >= 0 && failedAfter.compareTo(TIMEOUT.plusMillis(400)) < 0,
+                "failed after " + failedAfter + ": " + hung);
+        assertInstanceOf(Reserved.class, await(store.reserve(calls.reserve("after", List.of(budget)))));
+    }
+}
