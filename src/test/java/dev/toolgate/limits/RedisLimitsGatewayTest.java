@@ -51,7 +51,7 @@ class RedisLimitsGatewayTest extends LimitsGatewayTest {
             assertTrue(metrics.contains("toolgate_limits_fail_open_total{tool=\"payments\",what=\"rate\"}"), metrics);
             assertTrue(metrics.contains("toolgate_limits_fail_open_total{tool=\"deploy\",what=\"spend\"}"), metrics);
         } finally {
-            LimitsResource.redis().start();
+            LimitsResource.redis().restart();
         }
         // Redis is back: picked up without a restart
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))

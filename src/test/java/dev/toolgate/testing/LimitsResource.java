@@ -20,7 +20,7 @@ public class LimitsResource implements QuarkusTestResourceLifecycleManager {
 
     private static volatile SampleTools tools;
     private static volatile Path auditFile;
-    private static volatile RedisProcess redis;
+    private static volatile RedisServer redis;
     private Vertx vertx;
     private String store = "embedded";
 
@@ -48,8 +48,8 @@ public class LimitsResource implements QuarkusTestResourceLifecycleManager {
                     "toolgate.limits.lease", "2S",
                     "toolgate.limits.sweep-interval", "1S"));
             if (store.equals("redis")) {
-                redis = RedisProcess.start(dir.resolve("redis"));
-                config.put("toolgate.limits.redis", "redis://127.0.0.1:" + redis.port());
+                redis = RedisServer.start();
+                config.put("toolgate.limits.redis", redis.url());
             } else {
                 redis = null;
             }
@@ -69,7 +69,7 @@ public class LimitsResource implements QuarkusTestResourceLifecycleManager {
             // the JVM is ending the test run
         }
         if (redis != null) {
-            redis.stop();
+            redis.close();
         }
         if (vertx != null) {
             vertx.close();
@@ -85,7 +85,7 @@ public class LimitsResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** The Redis server, or null when the embedded store is in use. */
-    public static RedisProcess redis() {
+    public static RedisServer redis() {
         return redis;
     }
 }
