@@ -40,6 +40,10 @@ class RedisLimitsGatewayTest extends LimitsGatewayTest {
             assertEquals("fail_open", records.get(0).path("type").asText());
             assertTrue(records.get(0).path("detail").asText().startsWith("limits: spend unchecked"),
                     records.get(0).path("detail").asText());
+            // deploy says rate: closed: a rate-limited deploy action is refused while its limit cannot be checked
+            Response rollback = post(RELEASE, run, "/tools/deploy/rollbacks", "{\"service\":\"api\"}");
+            rollback.then().statusCode(503).body("reason", equalTo("limits_unavailable"));
+
             // rate limits fail open onto this instance's own limiter: the burst of 3, then 429
             for (int i = 0; i < 3; i++) {
                 given().header("Authorization", SUPPORT).get("/tools/payments/charges/ch_2").then()
