@@ -6,7 +6,6 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.toolgate.call.ActionSpec;
-import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Invocation;
@@ -91,8 +90,8 @@ public class ContractStage implements Stage {
             case Arguments.Built.Args built -> {
                 var errors = action.schema().validate(built.args());
                 yield errors.isEmpty()
-                        ? StageResult.next(call.withAction(new ResolvedAction(tool, action, built.args(),
-                                CanonicalJson.sha256(built.args()))))
+                        ? StageResult.next(call.withAction(ResolvedAction.of(tool, action, built.args(),
+                                principal.tenant())))
                         : StageResult.deny(Denial.of(Reason.INVALID_ARGUMENTS,
                                 "the arguments do not match the schema of action " + action.name(), errors));
             }

@@ -43,8 +43,8 @@ final class Fallbacks {
                 if (action.isEmpty() || !action.get().schema().validate(resolved.args()).isEmpty()) {
                     yield Optional.empty();
                 }
-                yield Optional.of(new Next.Action(new ResolvedAction(tool.get(), action.get(), resolved.args(),
-                        resolved.argsSha256(), Optional.of(resolved.action().name()))));
+                yield Optional.of(new Next.Action(
+                        resolved.degradedTo(tool.get(), action.get(), call.principal().orElseThrow().tenant())));
             }
         };
     }

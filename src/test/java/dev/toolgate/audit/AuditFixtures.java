@@ -64,7 +64,7 @@ final class AuditFixtures {
     /** Identified and resolved, but not yet decided by the policy. */
     static ToolCall resolved(String id, ObjectNode args) {
         return identified(id, args.toString())
-                .withAction(new ResolvedAction(PAYMENTS, REFUND, args, CanonicalJson.sha256(args)));
+                .withAction(ResolvedAction.of(PAYMENTS, REFUND, args, PRINCIPAL.tenant()));
     }
 
     /** Resolved and allowed by the policy, which asks for {@code redact} to be kept out of records. */

@@ -111,7 +111,7 @@ class TwoPipelinesExactnessTest {
             LimitsStage stage = i % 2 == 0 ? first : second;
             ToolCall call = ToolCall.received("call-" + i, Protocol.HTTP, "llm",
                     new Invocation("POST", "/search", Map.of(), new byte[0]), Secret.NONE, "", Mode.ENFORCE,
-                    Instant.now()).withPrincipal(bot).withAction(new ResolvedAction(tool, search, args, "h"));
+                    Instant.now()).withPrincipal(bot).withAction(ResolvedAction.of(tool, search, args, "exact"));
             calls.add(stage.apply(call, ctx).chain(result -> {
                 if (result instanceof StageResult.Continue c && c.after().isPresent()) {
                     admitted.incrementAndGet();

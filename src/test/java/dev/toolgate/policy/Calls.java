@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.AuthMethod;
-import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.Invocation;
 import dev.toolgate.call.Mode;
@@ -75,7 +74,7 @@ final class Calls {
                 new Invocation("POST", action.path().template(), Map.of(), new byte[0]), Secret.NONE, "run-1", mode,
                 receivedAt);
         return received.withPrincipal(principal)
-                .withAction(new ResolvedAction(tool, action, args, CanonicalJson.sha256(args)));
+                .withAction(ResolvedAction.of(tool, action, args, principal.tenant()));
     }
 
     static ToolCall refund(String agent, String tenant, ObjectNode args) {
