@@ -14,8 +14,8 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "dev.toolgate", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    private static final String[] STAGES = { "identity", "contract", "policy", "approval", "limits", "forward",
-            "audit", "telemetry" };
+    private static final String[] STAGES = { "identity", "contract", "policy", "approval", "limits",
+            "idempotency", "forward", "audit", "telemetry" };
 
     /** Server-side protocol APIs only ingress adapters may touch. */
     private static final String[] PROTOCOL_APIS = { "io.vertx.ext.web..", "io.vertx.core.http.HttpServer..",

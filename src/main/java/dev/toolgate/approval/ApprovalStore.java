@@ -1,0 +1,158 @@
+package dev.toolgate.approval;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.toolgate.call.ApprovalTier;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Where approval requests live: Redis (every key of a tenant carries the {@code {tenant}} hash tag) or the embedded
+ * store. Every check that can race (two approvers signing at once, two retries redeeming at once) happens inside one
+ * atomic step of the store, never as a read followed by a write in Java.
+ */
+public interface ApprovalStore {
+
+    /** Stores a new request in state {@link State#PENDING}. */
+    Uni<Void> open(Approval request);
+
+    /** One request, whatever its state; a request past its expiry reads as {@link State#EXPIRED}. */
+    Uni<Optional<Approval>> get(String tenant, String id);
+
+    /** The tenant's pending, unexpired requests, oldest first, optionally of one tool only. */
+    Uni<List<Approval>> pending(String tenant, Optional<String> tool, Instant now);
+
+    /** Records one approver's sign-off or rejection, atomically, after every rule of {@link Sign} holds. */
+    Uni<Decided> decide(String tenant, String id, Sign sign, Instant now);
+
+    /**
+     * Consumes an approved request for the call it was opened for, atomically and once: of two retries racing, one
+     * redeems and the other finds it {@link Redeemed.Invalid.Cause#USED}.
+     */
+    Uni<Redeemed> redeem(String tenant, String id, Redemption redemption, Instant now);
+
+    /** Marks every pending request of the tenant whose expiry has passed as expired; answers them (for audit). */
+    Uni<List<Approval>> expire(String tenant, Instant now);
+
+    /** The life of a request. */
+    enum State {
+        PENDING,
+        APPROVED,
+        REJECTED,
+        EXPIRED,
+        REDEEMED;
+
+        public String code() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * An approval request.
+     *
+     * @param id the approval id (the agent sends it back as {@code Toolgate-Approval})
+     * @param tenant the tenant of the call
+     * @param agent the agent whose call waits
+     * @param runId the run of the call ("" when none): a redemption must come from the same run
+     * @param tool the tool
+     * @param action the action
+     * @param payloadSha256 the payload the approval is bound to
+     * @param preview the arguments with the policy's redactions removed, for the approver to review
+     * @param reasons why approval is needed (the policy's reasons, or the budget that escalated)
+     * @param tier {@code required} (one approver) or {@code dual} (two distinct approvers)
+     * @param irreversible the tool cannot undo: approvers must send back the payload hash they reviewed
+     * @param createdAt when the request was opened
+     * @param expiresAt after this, it can be neither approved nor redeemed
+     * @param state its state now
+     * @param approvers the principals (agent ids) that signed off, in order
+     * @param rejectedBy who rejected it, if anyone
+     */
+    record Approval(String id, String tenant, String agent, String runId, String tool, String action,
+            String payloadSha256, ObjectNode preview, List<String> reasons, ApprovalTier tier, boolean irreversible,
+            Instant createdAt, Instant expiresAt, State state, List<String> approvers, Optional<String> rejectedBy) {
+
+        public Approval {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(tenant, "tenant");
+            Objects.requireNonNull(payloadSha256, "payloadSha256");
+            preview = preview.deepCopy();
+            reasons = List.copyOf(reasons);
+            if (tier == ApprovalTier.NONE) {
+                throw new IllegalArgumentException("an approval request needs the tier required or dual");
+            }
+            approvers = List.copyOf(approvers);
+            Objects.requireNonNull(rejectedBy, "rejectedBy");
+        }
+
+        /** How many distinct sign-offs the tier needs. */
+        public int signOffsNeeded() {
+            return tier == ApprovalTier.DUAL ? 2 : 1;
+        }
+    }
+
+    /**
+     * One approver's decision. The store refuses it when: the request is not pending or has expired; the approver is
+     * the agent whose call waits (no self-approval); the approver already signed it (dual needs two distinct
+     * approvers); the request is irreversible and {@code reviewedPayloadSha256} is missing or not the request's.
+     *
+     * @param approver the approver's principal id (agent id of the contract)
+     * @param approve true to sign off, false to reject
+     * @param reviewedPayloadSha256 the payload hash the approver reviewed
+     */
+    record Sign(String approver, boolean approve, Optional<String> reviewedPayloadSha256) {
+    }
+
+    /** What a decision did. */
+    sealed interface Decided {
+        /** Recorded; the request is now in {@code approval.state()}. */
+        record Recorded(Approval approval) implements Decided {
+        }
+
+        record Refused(Cause cause) implements Decided {
+        }
+
+        enum Cause {
+            NOT_FOUND,
+            NOT_PENDING,
+            EXPIRED,
+            SELF_APPROVAL,
+            SAME_APPROVER,
+            PAYLOAD_HASH_REQUIRED,
+            PAYLOAD_HASH_MISMATCH
+        }
+    }
+
+    /**
+     * The call that wants to redeem an approval.
+     *
+     * @param agent must be the request's agent
+     * @param runId must be the request's run
+     * @param payloadSha256 must be the request's payload
+     */
+    record Redemption(String agent, String runId, String payloadSha256) {
+    }
+
+    /** What a redemption did. */
+    sealed interface Redeemed {
+        /** The call may go ahead; the request is now {@link State#REDEEMED} and can never be used again. */
+        record Ok(Approval approval) implements Redeemed {
+        }
+
+        record Invalid(Cause cause) implements Redeemed {
+            public enum Cause {
+                NOT_FOUND,
+                PENDING,
+                REJECTED,
+                EXPIRED,
+                USED,
+                OTHER_PRINCIPAL,
+                OTHER_RUN,
+                PAYLOAD_CHANGED
+            }
+        }
+    }
+}
