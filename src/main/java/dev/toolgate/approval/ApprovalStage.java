@@ -1,11 +1,26 @@
 package dev.toolgate.approval;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.toolgate.call.ApprovalTier;
+import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Denial;
+import dev.toolgate.call.Mode;
+import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.Redaction;
+import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
+import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.pipeline.ApprovalEvent;
+import dev.toolgate.pipeline.AuditLog;
 import dev.toolgate.pipeline.CallContext;
 import dev.toolgate.pipeline.Stage;
 import dev.toolgate.pipeline.StageResult;
@@ -14,11 +29,32 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Holds back every call that needs a human sign-off: the policy asked for {@code required} or {@code dual}, or the
- * tool is irreversible. Approval requests, sign-off and redemption are not built yet, so such a call is refused with
- * {@code approval_required} and the tier it needs; it is never forwarded.
+ * tool is irreversible. Without {@code Toolgate-Approval} such a call opens an approval request bound to its exact
+ * payload and is answered {@code approval_required} with the request's id. With it, the approval is redeemed: it
+ * passes only when granted, unexpired, unused, for the same agent and run, and for the same payload hash, and it is
+ * consumed in the same atomic step; otherwise {@code approval_invalid} says why.
  */
 @ApplicationScoped
 public class ApprovalStage implements Stage {
+
+    private final ApprovalStore store;
+    private final AuditLog audit;
+    private final ApprovalWebhook webhook;
+    private final Duration ttl;
+    private final Clock clock;
+
+    @Inject
+    ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, ToolgateConfig config) {
+        this(store, audit, webhook, config.approvals().ttl(), Clock.systemUTC());
+    }
+
+    ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, Duration ttl, Clock clock) {
+        this.store = store;
+        this.audit = audit;
+        this.webhook = webhook;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
 
     @Override
     public int position() {
@@ -32,14 +68,72 @@ public class ApprovalStage implements Stage {
 
     @Override
     public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
+        // without a decision (a bug upstream) the call needs the strictest review, never none
         ApprovalTier tier = call.approvalNeeded().orElse(ApprovalTier.REQUIRED);
         if (tier == ApprovalTier.NONE) {
             return Uni.createFrom().item(StageResult.next(call));
         }
-        String detail = tier == ApprovalTier.DUAL
+        ResolvedAction resolved = call.action().orElseThrow();
+        Denial required = Denial.of(Reason.APPROVAL_REQUIRED, tier == ApprovalTier.DUAL
                 ? "this call needs the sign-off of two approvers"
-                : "this call needs a human sign-off";
-        return Uni.createFrom().item(new StageResult.Suspend(
-                Denial.of(Reason.APPROVAL_REQUIRED, detail).with("approval_tier", tier.code())));
+                : "this call needs a human sign-off")
+                .with("approval_tier", tier.code())
+                .with("payload_sha256", resolved.payloadSha256());
+        if (call.mode() == Mode.DRY_RUN) {
+            // a dry run says what approval would be needed and for which payload, and opens nothing
+            return Uni.createFrom().item(StageResult.deny(required));
+        }
+        if (call.approvalId().isPresent()) {
+            return redeem(call, resolved, call.approvalId().get());
+        }
+        return open(call, resolved, tier, required);
+    }
+
+    private Uni<StageResult> redeem(ToolCall call, ResolvedAction resolved, String approvalId) {
+        Principal who = call.principal().orElseThrow();
+        return store.redeem(who.tenant(), approvalId,
+                new ApprovalStore.Redemption(who.agent(), call.runId(), resolved.payloadSha256()), clock.instant())
+                .chain(redeemed -> switch (redeemed) {
+                    case ApprovalStore.Redeemed.Ok ok -> audit.approval(event("redeemed", ok.approval(), call.id(),
+                            who.agent())).replaceWith(StageResult.next(call));
+                    case ApprovalStore.Redeemed.Invalid invalid -> Uni.createFrom().item(StageResult.deny(Denial.of(
+                            Reason.APPROVAL_INVALID, why(invalid.cause()))
+                            .with("approval_id", approvalId)
+                            .with("cause", invalid.cause().name().toLowerCase(java.util.Locale.ROOT))));
+                });
+    }
+
+    private Uni<StageResult> open(ToolCall call, ResolvedAction resolved, ApprovalTier tier, Denial required) {
+        Principal who = call.principal().orElseThrow();
+        Instant now = clock.instant();
+        List<String> redact = call.decision().map(d -> d.redact()).orElse(List.of());
+        ApprovalStore.Approval request = new ApprovalStore.Approval(CallIds.next(), who.tenant(), who.agent(),
+                call.runId(), resolved.tool().name(), resolved.action().name(), resolved.payloadSha256(),
+                Redaction.apply(resolved.args(), redact), call.decision().map(d -> d.reasons()).orElse(List.of()), tier,
+                !resolved.tool().reversible(), now, now.plus(ttl), ApprovalStore.State.PENDING, List.of(),
+                Optional.empty());
+        return store.open(request)
+                .chain(() -> audit.approval(event("opened", request, call.id(), who.agent())))
+                .invoke(() -> webhook.opened(request))
+                .replaceWith(new StageResult.Suspend(required.with("approval_id", request.id())
+                        .with("expires_at", request.expiresAt().toString())));
+    }
+
+    static ApprovalEvent event(String event, ApprovalStore.Approval a, String decisionId, String actor) {
+        return new ApprovalEvent(event, a.id(), decisionId, a.tenant(), actor, a.tool(), a.action(),
+                a.payloadSha256(), a.tier().code(), a.state().code());
+    }
+
+    private static String why(ApprovalStore.Redeemed.Invalid.Cause cause) {
+        return switch (cause) {
+            case NOT_FOUND -> "no such approval for this tenant";
+            case PENDING -> "the approval has not been granted yet";
+            case REJECTED -> "the approval was rejected";
+            case EXPIRED -> "the approval has expired";
+            case USED -> "the approval was already used";
+            case OTHER_PRINCIPAL -> "the approval was requested by another agent";
+            case OTHER_RUN -> "the approval was requested in another run";
+            case PAYLOAD_CHANGED -> "the payload changed since it was approved";
+        };
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.call.Decision;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Principal;
+import dev.toolgate.call.Redaction;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 
@@ -24,7 +25,11 @@ final class AuditRecords {
         DENIED("denied"),
         DRY_RUN("dry_run"),
         /** A stage let the call through without its outside state (its {@code open} failure mode). */
-        FAIL_OPEN("fail_open");
+        FAIL_OPEN("fail_open"),
+        /** An idempotent repeat answered with an earlier call's reply; nothing was forwarded. */
+        REPLAYED("replayed"),
+        /** An approval request event (opened, approved, rejected, expired, redeemed). */
+        APPROVAL("approval");
 
         final String code;
 
@@ -64,6 +69,23 @@ final class AuditRecords {
         return body;
     }
 
+    /** An approval event record: its own members (event, approval id, actor, payload hash), not a call's. */
+    static ObjectNode approval(dev.toolgate.pipeline.ApprovalEvent e) {
+        ObjectNode body = NODES.objectNode();
+        body.put("type", Type.APPROVAL.code);
+        body.put("decision_id", e.decisionId());
+        body.put("event", e.event());
+        body.put("approval_id", e.approvalId());
+        body.put("tenant", e.tenant());
+        body.put("actor", e.actor());
+        body.put("tool", e.tool());
+        body.put("action", e.action());
+        body.put("payload_sha256", e.payloadSha256());
+        body.put("approval", e.tier());
+        body.put("state", e.state());
+        return body;
+    }
+
     /** The line the writer serialises: the body between the members it assigns. */
     static ObjectNode record(long seq, Instant time, ObjectNode body, String prev) {
         ObjectNode record = NODES.objectNode();
@@ -76,7 +98,8 @@ final class AuditRecords {
 
     private static String decision(Type type, Optional<Denial> denial) {
         return switch (type) {
-            case INTENT, OUTCOME, FAIL_OPEN -> "allow";
+            case INTENT, OUTCOME, FAIL_OPEN, REPLAYED -> "allow";
+            case APPROVAL -> null;
             case DENIED -> "deny";
             case DRY_RUN -> denial.isPresent() ? "deny" : "allow";
         };

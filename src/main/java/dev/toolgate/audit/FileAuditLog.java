@@ -31,6 +31,7 @@ import dev.toolgate.audit.GroupCommit.Pending;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.pipeline.ApprovalEvent;
 import dev.toolgate.pipeline.AuditLog;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
@@ -115,6 +116,18 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     @Override
     public Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial) {
         return append(AuditRecords.body(Type.DRY_RUN, call, policyRevision, null, denial));
+    }
+
+    @Override
+    public Uni<Void> approval(ApprovalEvent event) {
+        return append(AuditRecords.approval(event));
+    }
+
+    @Override
+    public Uni<Void> replayed(ToolCall call, String policyRevision, String originalDecisionId) {
+        ObjectNode body = AuditRecords.body(Type.REPLAYED, call, policyRevision, null, Optional.empty());
+        body.put("detail", "replay of " + originalDecisionId);
+        return append(body);
     }
 
     @Override

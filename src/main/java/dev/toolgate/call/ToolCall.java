@@ -20,10 +20,12 @@ import java.util.Optional;
  * @param action the resolved action and arguments; set by the contract stage
  * @param decision the policy decision; set by the policy stage
  * @param usage where the call stands against its limits; set by the limits stage
+ * @param approvalId the approval the agent redeems ({@code Toolgate-Approval}), if any
+ * @param idempotencyKey the agent's idempotency key ({@code Idempotency-Key}), if any
  */
 public record ToolCall(String id, Protocol protocol, String tool, Invocation invocation, Secret credential, String runId,
         Mode mode, Instant receivedAt, Optional<Principal> principal, Optional<ResolvedAction> action,
-        Optional<Decision> decision, Usage usage) {
+        Optional<Decision> decision, Usage usage, Optional<String> approvalId, Optional<String> idempotencyKey) {
 
     public ToolCall {
         Objects.requireNonNull(id, "id");
@@ -38,39 +40,47 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(approvalId, "approvalId");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     }
 
     /** A call as an ingress adapter hands it to the pipeline: nothing resolved yet. */
     public static ToolCall received(String id, Protocol protocol, String tool, Invocation invocation, Secret credential,
             String runId, Mode mode, Instant receivedAt) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.empty(),
-                Optional.empty(), Optional.empty(), Usage.NONE);
+                Optional.empty(), Optional.empty(), Usage.NONE, Optional.empty(), Optional.empty());
     }
 
     public ToolCall withPrincipal(Principal p) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
-                decision, usage);
+                decision, usage, approvalId, idempotencyKey);
     }
 
     public ToolCall withAction(ResolvedAction a) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal,
-                Optional.of(a), decision, usage);
+                Optional.of(a), decision, usage, approvalId, idempotencyKey);
     }
 
     public ToolCall withDecision(Decision d) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                Optional.of(d), usage);
+                Optional.of(d), usage, approvalId, idempotencyKey);
     }
 
     public ToolCall withUsage(Usage u) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, u);
+                decision, u, approvalId, idempotencyKey);
+    }
+
+    /** The call with what the agent sent to redeem an approval and to make the call idempotent. */
+    public ToolCall withRequestOptions(Optional<String> approval, Optional<String> key) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
+                decision, usage, approval, key);
     }
 
     /** The same call in another mode (a {@code degrade} budget turns a call into a dry run). */
     public ToolCall withMode(Mode m) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, m, receivedAt, principal, action,
-                decision, usage);
+                decision, usage, approvalId, idempotencyKey);
     }
 
     /**

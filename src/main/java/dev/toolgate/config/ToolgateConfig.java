@@ -32,6 +32,45 @@ public interface ToolgateConfig {
     /** Rate limits and spend caps. */
     Limits limits();
 
+    /** Idempotency records. */
+    Idempotency idempotency();
+
+    /** Approval requests. */
+    Approvals approvals();
+
+    interface Approvals {
+
+        /** How long an approval request stays open (and an approval stays redeemable). */
+        @WithDefault("1H")
+        Duration ttl();
+
+        /** Called (POST, JSON) when a request opens, with its preview and a link; retried with back-off. */
+        Optional<java.net.URI> webhook();
+
+        /** The base URL approvers reach toolgate at, for the link in the webhook, e.g. {@code https://toolgate.example}. */
+        @WithDefault("http://localhost:8080")
+        String publicUrl();
+
+        /** How many times the webhook is tried before it is given up (and logged). */
+        @WithDefault("5")
+        int webhookAttempts();
+    }
+
+    interface Idempotency {
+
+        /** How long a completed call's reply is kept for repeats of its key. */
+        @WithDefault("24H")
+        Duration ttl();
+
+        /** How long a first call may stay in flight before its key is freed (a crashed call). */
+        @WithDefault("2M")
+        Duration inFlightLease();
+
+        /** The largest reply body kept for replay; a larger reply is answered but a repeat gets a conflict. */
+        @WithDefault("1048576")
+        int maxReplyBytes();
+    }
+
     interface Limits {
 
         /**

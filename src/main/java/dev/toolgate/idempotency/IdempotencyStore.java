@@ -2,8 +2,8 @@ package dev.toolgate.idempotency;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 
+import dev.toolgate.pipeline.StoredReply;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -28,19 +28,6 @@ public interface IdempotencyStore {
 
     /** Forgets the owner's record: its call was never forwarded, so a retry must be able to run. */
     Uni<Void> abandon(String tenant, String key, String owner);
-
-    /**
-     * A reply as the ingress encoded it (status, allow-listed headers and body for HTTP); opaque to the store.
-     *
-     * @param protocol which ingress encoded it
-     * @param bytes the encoding
-     */
-    record StoredReply(String protocol, byte[] bytes) {
-        public StoredReply {
-            Objects.requireNonNull(protocol, "protocol");
-            Objects.requireNonNull(bytes, "bytes");
-        }
-    }
 
     /** What {@link #begin} found. */
     sealed interface Begun {

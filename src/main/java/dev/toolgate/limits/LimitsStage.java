@@ -211,7 +211,8 @@ public class LimitsStage implements Stage {
     private record Settlement(LimitsStore store, LimitsPlan plan) implements AfterCall {
 
         @Override
-        public Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros) {
+        public Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros,
+                Optional<dev.toolgate.pipeline.StoredReply> reply) {
             long actual = reportedCostUsdMicros.orElse(plan.estimateUsdMicros());
             return store.settle(new LimitsStore.SettleRequest(plan.request().tenant(), plan.request().reservationId(),
                     plan.budgetKeys(), actual)).replaceWithVoid();

@@ -16,8 +16,10 @@ public interface AfterCall {
      * The call was forwarded (the tool may have acted, even when it then failed or timed out).
      *
      * @param reportedCostUsdMicros the actual cost the tool reported, when it did
+     * @param reply the tool's reply as the ingress encoded it for keeping; empty when the tool gave none (a failure)
+     *        or it cannot be kept
      */
-    Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros);
+    Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros, java.util.Optional<StoredReply> reply);
 
     /** The call was never forwarded: a later stage denied it, it was a dry run, or recording its intent failed. */
     Uni<Void> abandoned(ToolCall call);

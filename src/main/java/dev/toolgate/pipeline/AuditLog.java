@@ -24,6 +24,12 @@ public interface AuditLog {
     /** A dry run was answered with this proposal. */
     Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial);
 
+    /** An approval request was opened, approved, rejected, expired or redeemed. */
+    Uni<Void> approval(ApprovalEvent event);
+
+    /** An idempotent repeat was answered with the reply of {@code originalDecisionId}; nothing was forwarded. */
+    Uni<Void> replayed(ToolCall call, String policyRevision, String originalDecisionId);
+
     /**
      * A stage could not reach the state it needs and let the call through under its {@code open} failure mode.
      *

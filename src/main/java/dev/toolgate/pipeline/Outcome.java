@@ -26,6 +26,17 @@ public sealed interface Outcome<R> {
         }
     }
 
+    /**
+     * An idempotent repeat, answered with the reply of the original call; nothing was forwarded.
+     *
+     * @param originalDecisionId the decision id of the original call
+     */
+    record Replayed<R>(ToolCall call, String policyRevision, R reply, String originalDecisionId) implements Outcome<R> {
+        public Replayed {
+            Objects.requireNonNull(reply, "reply");
+        }
+    }
+
     /** The call was denied, or the tool could not be reached. */
     record Refused<R>(ToolCall call, String policyRevision, Denial denial) implements Outcome<R> {
         public Refused {

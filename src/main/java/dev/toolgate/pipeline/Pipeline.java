@@ -63,6 +63,7 @@ public class Pipeline {
                 .onItem().<Outcome<R>> transformToUni(step -> switch (step) {
                     case Step.Passed p -> this.<R> passed(p.call(), ctx, upstream, afters);
                     case Step.Stopped s -> abandoned(s.call(), afters).chain(() -> this.<R> stopped(s.call(), ctx, s.denial()));
+                    case Step.Replayed r -> abandoned(r.call(), afters).chain(() -> this.<R> replayed(r, ctx, upstream));
                 })
                 .onFailure().recoverWithUni(fault -> {
                     // the intent or denial record could not be made durable (or an Upstream broke its promise to
@@ -110,7 +111,7 @@ public class Pipeline {
         }
         PendingReports.Pending p = found.get();
         List<AfterCall> afters = new ArrayList<>(p.afters());
-        return forwarded(p.call(), afters, costUsdMicros)
+        return forwarded(p.call(), afters, costUsdMicros, Optional.empty())
                 .chain(() -> afterForward(audit.outcome(p.call(), p.policyRevision(), status, Optional.empty()),
                         p.call(), Optional.of(p.call())));
     }
@@ -135,6 +136,9 @@ public class Pipeline {
 
         record Stopped(ToolCall call, Denial denial) implements Step {
         }
+
+        record Replayed(ToolCall call, StoredReply reply, String originalDecisionId) implements Step {
+        }
     }
 
     private Uni<Step> runFrom(int index, ToolCall call, CallContext ctx, List<AfterCall> afters) {
@@ -157,6 +161,8 @@ public class Pipeline {
                     }
                     case StageResult.Deny d -> Uni.createFrom().item(new Step.Stopped(d.resolved().orElse(call), d.denial()));
                     case StageResult.Suspend s -> Uni.createFrom().item(new Step.Stopped(call, s.denial()));
+                    case StageResult.Replay r -> Uni.createFrom().item(
+                            new Step.Replayed(r.call(), r.reply(), r.originalDecisionId()));
                 });
     }
 
@@ -178,7 +184,7 @@ public class Pipeline {
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         count(call, "forwarded", "");
-                        yield forwarded(call, afters, r.costUsdMicros()).chain(() -> afterForward(
+                        yield forwarded(call, afters, r.costUsdMicros(), upstream.encode(r.reply())).chain(() -> afterForward(
                                 audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
                                 (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
                     }
@@ -192,7 +198,7 @@ public class Pipeline {
                     case UpstreamResult.Failed<R> f -> {
                         count(call, "failed", f.denial().reason().code());
                         // the tool may have acted before it failed: settle at the estimate, never release
-                        yield forwarded(call, afters, OptionalLong.empty()).chain(() -> afterForward(
+                        yield forwarded(call, afters, OptionalLong.empty(), Optional.empty()).chain(() -> afterForward(
                                 audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial())), call,
                                 (Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), f.denial())));
                     }
@@ -200,8 +206,8 @@ public class Pipeline {
     }
 
     /** Finishes every stage's after-work for a forwarded call; a failure there never changes the answer. */
-    private Uni<Void> forwarded(ToolCall call, List<AfterCall> afters, OptionalLong cost) {
-        return each(call, afters, after -> after.forwarded(call, cost));
+    private Uni<Void> forwarded(ToolCall call, List<AfterCall> afters, OptionalLong cost, Optional<StoredReply> reply) {
+        return each(call, afters, after -> after.forwarded(call, cost, reply));
     }
 
     /** Finishes every stage's after-work for a call that was never forwarded. */
@@ -235,6 +241,23 @@ public class Pipeline {
             meters.counter("toolgate.audit.failures", "record", "outcome").increment();
             return outcome;
         });
+    }
+
+    /** An idempotent repeat: the kept reply, decoded by the same protocol; a replay consumes nothing. */
+    private <R> Uni<Outcome<R>> replayed(Step.Replayed r, CallContext ctx, Upstream<R> upstream) {
+        Optional<R> reply = upstream.decode(r.reply());
+        if (reply.isEmpty()) {
+            // a reply kept by another protocol under the same key: the scope includes the tool, not the protocol
+            Denial denial = Denial.of(Reason.IDEMPOTENCY_CONFLICT,
+                    "the idempotency key was used through another protocol; its reply cannot be replayed here");
+            return stopped(r.call(), ctx, denial);
+        }
+        if (r.call().mode() == Mode.DRY_RUN) {
+            return proposed(r.call(), ctx, Optional.empty());
+        }
+        count(r.call(), "replayed", "");
+        return audit.replayed(r.call(), ctx.policyRevision(), r.originalDecisionId()).replaceWith(
+                new Outcome.Replayed<>(r.call(), ctx.policyRevision(), reply.get(), r.originalDecisionId()));
     }
 
     private <R> Uni<Outcome<R>> proposed(ToolCall call, CallContext ctx, Optional<Denial> denial) {

@@ -45,6 +45,19 @@ public sealed interface StageResult {
         }
     }
 
+    /**
+     * Answer the call with a reply kept from an earlier, identical call (an idempotent repeat): nothing is forwarded.
+     *
+     * @param originalDecisionId the decision id of the call whose reply this is
+     */
+    record Replay(ToolCall call, StoredReply reply, String originalDecisionId) implements StageResult {
+        public Replay {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(reply, "reply");
+            Objects.requireNonNull(originalDecisionId, "originalDecisionId");
+        }
+    }
+
     /** Stop here until something outside the call happens (e.g. a human sign-off); the caller is told why. */
     record Suspend(Denial denial) implements StageResult {
         public Suspend {

@@ -19,4 +19,17 @@ public interface Upstream<R> {
      *         fault
      */
     Uni<UpstreamResult<R>> send(ToolCall call);
+
+    /**
+     * Encodes a reply so that an idempotent repeat can be answered with it; empty when this protocol or this reply
+     * cannot be kept (e.g. larger than the gateway keeps).
+     */
+    default java.util.Optional<StoredReply> encode(R reply) {
+        return java.util.Optional.empty();
+    }
+
+    /** Decodes a kept reply of this protocol; empty when it is not one. */
+    default java.util.Optional<R> decode(StoredReply stored) {
+        return java.util.Optional.empty();
+    }
 }

@@ -115,7 +115,7 @@ class TwoPipelinesExactnessTest {
             calls.add(stage.apply(call, ctx).chain(result -> {
                 if (result instanceof StageResult.Continue c && c.after().isPresent()) {
                     admitted.incrementAndGet();
-                    return c.after().get().forwarded(c.call(), OptionalLong.of(COST));
+                    return c.after().get().forwarded(c.call(), OptionalLong.of(COST), Optional.empty());
                 }
                 refused.incrementAndGet();
                 return Uni.createFrom().voidItem();

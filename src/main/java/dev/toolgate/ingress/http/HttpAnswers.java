@@ -48,6 +48,10 @@ public class HttpAnswers {
         RateLimitHeaders.write(response, outcome.call().usage());
         switch (outcome) {
             case Outcome.Answered<R> a -> replyWriter.accept(response, a.reply());
+            case Outcome.Replayed<R> r -> {
+                response.putHeader("Toolgate-Idempotent-Replay", "true");
+                replyWriter.accept(response, r.reply());
+            }
             case Outcome.Refused<R> r -> problem(response, r.call(), r.denial());
             case Outcome.Proposed<R> p -> proposal(response, p);
         }
@@ -68,13 +72,13 @@ public class HttpAnswers {
         HttpServerResponse response = rc.response();
         response.putHeader(DECISION_ID, decisionId);
         response.putHeader(POLICY_REVISION, policyRevision);
-        response.setStatusCode(Problems.status(denial.reason()));
+        response.setStatusCode(Problems.status(denial));
         response.putHeader("Content-Type", Problems.CONTENT_TYPE);
         response.end(Problems.document(json, denial, decisionId).toString());
     }
 
     private void problem(HttpServerResponse response, ToolCall call, Denial denial) {
-        response.setStatusCode(Problems.status(denial.reason()));
+        response.setStatusCode(Problems.status(denial));
         response.putHeader("Content-Type", Problems.CONTENT_TYPE);
         if (denial.reason() == Reason.UNAUTHENTICATED) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"toolgate\"");

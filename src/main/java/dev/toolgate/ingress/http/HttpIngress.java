@@ -15,7 +15,6 @@ import dev.toolgate.call.Invocation;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
-import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
@@ -24,7 +23,6 @@ import dev.toolgate.forward.HttpReply;
 import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.Upstream;
-import dev.toolgate.pipeline.UpstreamResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -47,12 +45,14 @@ public class HttpIngress {
     private final HttpForwarder forwarder;
     private final HttpAnswers answers;
     private final int maxBodyBytes;
+    private final int maxKeptReplyBytes;
 
     HttpIngress(Pipeline pipeline, HttpForwarder forwarder, HttpAnswers answers, ToolgateConfig config) {
         this.pipeline = pipeline;
         this.forwarder = forwarder;
         this.answers = answers;
         this.maxBodyBytes = config.http().maxBodyBytes();
+        this.maxKeptReplyBytes = config.idempotency().maxReplyBytes();
     }
 
     void routes(@Observes Router router) {
@@ -82,19 +82,8 @@ public class HttpIngress {
             refuse(rc, call, bad.get());
             return;
         }
-        Upstream<HttpReply> upstream = c -> {
-            ResolvedAction a = c.action().orElseThrow();
-            if (a.degradedFrom().isEmpty()) {
-                return forwarder.forward(c, a.tool(), request.method().name(), rest, request.query(),
-                        request.headers().entries(), body);
-            }
-            // an over-budget call degraded to its fallback action: that action's own method and path
-            return Targets.path(a.action().path(), a.args())
-                    .map(p -> forwarder.forward(c, a.tool(), a.action().method(), p, request.query(),
-                            request.headers().entries(), body))
-                    .orElseGet(() -> Uni.createFrom().item(new UpstreamResult.Failed<>(Denial.of(
-                            Reason.BUDGET_EXCEEDED, "the fallback action's path cannot be built from the arguments"))));
-        };
+        Upstream<HttpReply> upstream = new HttpUpstream(forwarder, request.method().name(), rest, request.query(),
+                request.headers().entries(), body, maxKeptReplyBytes);
         pipeline.handle(call, upstream).subscribe().with(outcome -> answers.write(rc, outcome));
     }
 
@@ -116,7 +105,9 @@ public class HttpIngress {
                 new Secret(request.getHeader("Authorization")),
                 runId != null && runId.matches(RUN_ID) ? runId : "",
                 "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE,
-                Instant.now());
+                Instant.now())
+                .withRequestOptions(Optional.ofNullable(request.getHeader("Toolgate-Approval")),
+                        Optional.ofNullable(request.getHeader("Idempotency-Key")));
     }
 
     /** What the ingress refuses before the stages: malformed headers, a query it cannot decode, a non-JSON body. */

@@ -31,12 +31,21 @@ public final class Problems {
         };
     }
 
+    /** The status of a denial: the reason's, except a payload-mismatch idempotency conflict (422, not 409). */
+    public static int status(Denial denial) {
+        if (denial.reason() == Reason.IDEMPOTENCY_CONFLICT
+                && "payload_mismatch".equals(denial.extensions().get("conflict"))) {
+            return 422;
+        }
+        return status(denial.reason());
+    }
+
     /** The problem document: type, title, status, detail, reason, decision_id, errors, then the denial's members. */
     public static ObjectNode document(ObjectMapper json, Denial denial, String decisionId) {
         ObjectNode doc = json.createObjectNode();
         doc.put("type", "urn:toolgate:reason:" + denial.reason().code());
         doc.put("title", denial.reason().title());
-        doc.put("status", status(denial.reason()));
+        doc.put("status", status(denial));
         doc.put("detail", denial.detail());
         doc.put("reason", denial.reason().code());
         doc.put("decision_id", decisionId);

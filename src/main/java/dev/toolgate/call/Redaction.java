@@ -1,4 +1,4 @@
-package dev.toolgate.audit;
+package dev.toolgate.call;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,14 +19,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The arguments are never mutated: containers on a redacted path are copied, everything else is shared with the
  * original (which nobody mutates either), so a large body costs no deep copy.
  */
-final class Redaction {
+public final class Redaction {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Redaction() {
     }
 
-    static ObjectNode apply(ObjectNode args, List<String> redact) {
+    public static ObjectNode apply(ObjectNode args, List<String> redact) {
         Set<JsonNode> copies = Collections.newSetFromMap(new IdentityHashMap<>());
         ObjectNode root = NODES.objectNode().setAll(args);
         copies.add(root);

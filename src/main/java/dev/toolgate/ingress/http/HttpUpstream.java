@@ -1,0 +1,115 @@
+package dev.toolgate.ingress.http;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.ResolvedAction;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.forward.HttpForwarder;
+import dev.toolgate.forward.HttpReply;
+import dev.toolgate.pipeline.StoredReply;
+import dev.toolgate.pipeline.Upstream;
+import dev.toolgate.pipeline.UpstreamResult;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Forwards one HTTP tool call (the agent's method, path, query, headers and body; or, for a degraded call, the
+ * fallback action's method and path), and keeps and restores its reply for idempotent repeats: the status, an
+ * allow-list of headers and the body up to a limit.
+ */
+final class HttpUpstream implements Upstream<HttpReply> {
+
+    static final String PROTOCOL = "http";
+
+    /** Headers that describe the representation; nothing session- or hop-specific is replayed. */
+    private static final Set<String> KEPT_HEADERS = Set.of("content-type", "content-language", "content-encoding",
+            "content-location", "location", "etag", "last-modified", "cache-control", "link");
+
+    private final HttpForwarder forwarder;
+    private final String method;
+    private final String rest;
+    private final String query;
+    private final List<Map.Entry<String, String>> headers;
+    private final Buffer body;
+    private final int maxKeptBytes;
+
+    HttpUpstream(HttpForwarder forwarder, String method, String rest, String query,
+            List<Map.Entry<String, String>> headers, Buffer body, int maxKeptBytes) {
+        this.forwarder = forwarder;
+        this.method = method;
+        this.rest = rest;
+        this.query = query;
+        this.headers = headers;
+        this.body = body;
+        this.maxKeptBytes = maxKeptBytes;
+    }
+
+    @Override
+    public Uni<UpstreamResult<HttpReply>> send(ToolCall call) {
+        ResolvedAction a = call.action().orElseThrow();
+        if (a.degradedFrom().isEmpty()) {
+            return forwarder.forward(call, a.tool(), method, rest, query, headers, body);
+        }
+        // an over-budget call degraded to its fallback action: that action's own method and path
+        return Targets.path(a.action().path(), a.args())
+                .map(p -> forwarder.forward(call, a.tool(), a.action().method(), p, query, headers, body))
+                .orElseGet(() -> Uni.createFrom().item(new UpstreamResult.Failed<>(Denial.of(Reason.BUDGET_EXCEEDED,
+                        "the fallback action's path cannot be built from the arguments"))));
+    }
+
+    @Override
+    public Optional<StoredReply> encode(HttpReply reply) {
+        if (reply.body().length() > maxKeptBytes) {
+            return Optional.empty();
+        }
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(reply.body().length() + 256);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeShort(reply.status());
+            List<Map.Entry<String, String>> kept = reply.headers().stream()
+                    .filter(h -> KEPT_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))).toList();
+            out.writeShort(kept.size());
+            for (Map.Entry<String, String> h : kept) {
+                out.writeUTF(h.getKey());
+                out.writeUTF(h.getValue());
+            }
+            out.writeInt(reply.body().length());
+            out.write(reply.body().getBytes());
+            return Optional.of(new StoredReply(PROTOCOL, bytes.toByteArray()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<HttpReply> decode(StoredReply stored) {
+        if (!PROTOCOL.equals(stored.protocol())) {
+            return Optional.empty();
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored.bytes()))) {
+            int status = in.readShort();
+            int count = in.readShort();
+            List<Map.Entry<String, String>> kept = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                kept.add(Map.entry(in.readUTF(), in.readUTF()));
+            }
+            byte[] body = in.readNBytes(in.readInt());
+            return Optional.of(new HttpReply(status, kept, Buffer.buffer(body), OptionalLong.empty()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
