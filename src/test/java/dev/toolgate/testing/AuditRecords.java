@@ -42,13 +42,27 @@ public final class AuditRecords {
         return of(file, decisionId);
     }
 
-    /** The one record of a denied call. */
+    /** The one {@code denied} record of a denied call (an opened approval request adds an approval record). */
     public static JsonNode denied(String decisionId) {
         List<JsonNode> records = await(decisionId, 1);
-        if (records.size() != 1 || !records.get(0).path("type").asText().equals("denied")) {
-            throw new AssertionError("expected one denied record for " + decisionId + ", found " + records);
+        List<JsonNode> denied = records.stream().filter(r -> r.path("type").asText().equals("denied")).toList();
+        if (denied.size() != 1 || records.stream().anyMatch(r -> r.path("type").asText().matches("intent|outcome"))) {
+            throw new AssertionError("expected one denied record and nothing forwarded for " + decisionId + ", found "
+                    + records);
         }
-        return records.get(0);
+        return denied.get(0);
+    }
+
+    /** Every approval event record of one approval request, in file order. */
+    public static List<JsonNode> approvalEvents(String approvalId) {
+        try {
+            return Files.readAllLines(GatewayResource.auditFile()).stream().map(AuditRecords::parse)
+                    .filter(r -> r.path("type").asText().equals("approval")
+                            && approvalId.equals(r.path("approval_id").asText()))
+                    .toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode parse(String line) {

@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.jose4j.jwk.JsonWebKeySet;
@@ -21,6 +24,7 @@ import dev.toolgate.demo.SampleTools;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Starts what the gateway tests need before Quarkus starts: the real sample tools on free ports, a JWKS with a fresh
@@ -36,6 +40,9 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
     private static volatile Path auditFile;
     private Vertx vertx;
     private HttpServer jwksServer;
+    private HttpServer webhookServer;
+    private static final Map<String, Integer> webhookAttempts = new ConcurrentHashMap<>();
+    private static final List<JsonObject> webhooks = new CopyOnWriteArrayList<>();
 
     @Override
     public Map<String, String> start() {
@@ -51,6 +58,19 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
             RsaJsonWebKey jwk = new RsaJsonWebKey((RSAPublicKey) signingKey.getPublic());
             jwk.setKeyId("test-key");
             jwk.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
+            // the approval webhook receiver: refuses each notification once (503), so that a retry must follow
+            webhookServer = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+                JsonObject hook = body.toJsonObject();
+                String id = hook.getString("approval_id");
+                boolean first = webhookAttempts.merge(id, 1, Integer::sum) == 1;
+                if (first) {
+                    request.response().setStatusCode(503).end();
+                } else {
+                    webhooks.add(hook);
+                    request.response().setStatusCode(204).end();
+                }
+            })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
             // keys by URL, as an identity provider publishes them
             String jwks = new JsonWebKeySet(jwk).toJson();
             jwksServer = vertx.createHttpServer()
@@ -71,7 +91,10 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
                     "toolgate.identity.jwt.issuer", ISSUER,
                     "toolgate.identity.jwt.audience", AUDIENCE,
                     "toolgate.http.max-body-bytes", "16384",
-                    "toolgate.http.max-upstream-body-bytes", "65536");
+                    "toolgate.http.max-upstream-body-bytes", "65536",
+                    "toolgate.approvals.ttl", "4S",
+                    "toolgate.approvals.webhook", "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals",
+                    "toolgate.approvals.public-url", "https://toolgate.test");
         } catch (Exception e) {
             throw new IllegalStateException("could not start the gateway test resources", e);
         }
@@ -93,6 +116,16 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
 
     public static SampleTools tools() {
         return tools;
+    }
+
+    /** Approval webhooks delivered (after their refused first attempt), oldest first. */
+    public static List<JsonObject> webhooks() {
+        return List.copyOf(webhooks);
+    }
+
+    /** How many times the webhook of one approval was tried. */
+    public static int webhookAttempts(String approvalId) {
+        return webhookAttempts.getOrDefault(approvalId, 0);
     }
 
     public static KeyPair signingKey() {

@@ -1,0 +1,194 @@
+package dev.toolgate.ingress.http;
+
+import static dev.toolgate.ingress.http.Calls.SUPPORT;
+import static dev.toolgate.ingress.http.Calls.id;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import dev.toolgate.testing.AuditRecords;
+import dev.toolgate.testing.GatewayResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/** Approval tiers bound to the exact payload: open, approve, redeem, and every way a redemption is refused. */
+@QuarkusTest
+@WithTestResource(GatewayResource.class)
+class ApprovalGatewayTest {
+
+    static final String APPROVER_1 = "Bearer approver-1-key";
+    static final String APPROVER_2 = "Bearer approver-2-key";
+    static final String SELF = "Bearer self-approver-key";
+    static final String GLOBEX = "Bearer globex-approver-key";
+
+    static Response refund(String credential, String run, long amount, String approval) {
+        var request = given().header("Authorization", credential).header("Toolgate-Run-Id", run)
+                .contentType("application/json");
+        if (approval != null) {
+            request.header("Toolgate-Approval", approval);
+        }
+        return request.body("{\"charge\":\"ch_1\",\"amount_usd_micros\":" + amount
+                + ",\"tenant\":\"acme\",\"customer_email\":\"ann@example.com\"}").post("/tools/payments/refunds");
+    }
+
+    /** Opens a request for a refund and answers its approval id. */
+    static String opened(String credential, String run, long amount) {
+        Response held = refund(credential, run, amount, null);
+        held.then().statusCode(403).body("reason", equalTo("approval_required"))
+                .body("approval_id", notNullValue()).body("payload_sha256", notNullValue());
+        return held.jsonPath().getString("approval_id");
+    }
+
+    static Response decide(String credential, String approvalId, String verb, String body) {
+        return given().header("Authorization", credential).contentType("application/json").body(body)
+                .post("/v1/approvals/" + approvalId + "/" + verb);
+    }
+
+    static long forwardedCalls(String decisionId) {
+        return GatewayResource.tools().received().stream()
+                .filter(r -> decisionId.equals(r.headers().get("toolgate-decision-id"))).count();
+    }
+
+    @Test
+    void approveThenRedeemForwardsTheCallOnce() {
+        String run = "run-approve-redeem";
+        String approval = opened(SUPPORT, run, 60_000_000);
+
+        given().header("Authorization", APPROVER_1).get("/v1/approvals?tool=payments").then().statusCode(200)
+                .body("approvals.approval_id", hasItem(approval));
+        given().header("Authorization", APPROVER_1).get("/v1/approvals/" + approval).then().statusCode(200)
+                .body("state", equalTo("pending")).body("preview.amount_usd_micros", equalTo(60_000_000))
+                .body("preview.customer_email", equalTo(null)).body("agent", equalTo("support-bot"));
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200).body("state", equalTo("approved"));
+
+        Response redeemed = refund(SUPPORT, run, 60_000_000, approval);
+        redeemed.then().statusCode(201);
+        assertEquals(1, forwardedCalls(id(redeemed)));
+        List<String> events = AuditRecords.approvalEvents(approval).stream().map(r -> r.path("event").asText()).toList();
+        assertEquals(List.of("opened", "approved", "redeemed"), events);
+        assertTrue(AuditRecords.approvalEvents(approval).get(1).path("actor").asText().equals("approver-1"));
+    }
+
+    @Test
+    void refusesAnApprovalWhosePayloadChangedByOneMicroDollar() {
+        String run = "run-payload-changed";
+        String approval = opened(SUPPORT, run, 60_000_000);
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200);
+        Response changed = refund(SUPPORT, run, 60_000_001, approval);
+        changed.then().statusCode(403).body("reason", equalTo("approval_invalid")).body("cause", equalTo("payload_changed"));
+        assertEquals(0, forwardedCalls(id(changed)));
+        assertEquals("approval_invalid", AuditRecords.denied(id(changed)).path("reason").asText());
+    }
+
+    @Test
+    void twoRetriesRacingRedeemExactlyOnce() throws Exception {
+        String run = "run-race";
+        String approval = opened(SUPPORT, run, 70_000_000);
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200);
+        List<CompletableFuture<Integer>> racing = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            racing.add(CompletableFuture.supplyAsync(() -> refund(SUPPORT, run, 70_000_000, approval).statusCode()));
+        }
+        List<Integer> statuses = racing.stream().map(CompletableFuture::join).toList();
+        assertEquals(1, statuses.stream().filter(s -> s == 201).count(), statuses.toString());
+        assertEquals(7, statuses.stream().filter(s -> s == 403).count(), statuses.toString());
+    }
+
+    @Test
+    void anApproverNeverApprovesTheirOwnCall() {
+        String approval = opened(SELF, "run-self", 60_000_000);
+        decide(SELF, approval, "approve", "{}").then().statusCode(403).body("reason", equalTo("approval_invalid"))
+                .body("cause", equalTo("self_approval"));
+    }
+
+    @Test
+    void dualApprovalNeedsTwoDistinctApprovers() {
+        String run = "run-dual";
+        String approval = opened(SUPPORT, run, 1_000_000_001);
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200).body("state", equalTo("pending"));
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(403).body("cause", equalTo("same_approver"));
+        refund(SUPPORT, run, 1_000_000_001, approval).then().statusCode(403).body("cause", equalTo("pending"));
+        decide(APPROVER_2, approval, "approve", "{}").then().statusCode(200).body("state", equalTo("approved"));
+        refund(SUPPORT, run, 1_000_000_001, approval).then().statusCode(201);
+    }
+
+    @Test
+    void anIrreversibleCallIsNeverOneClick() {
+        Response held = given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", "run-ledger")
+                .get("/tools/ledger/charges/ch_1");
+        held.then().statusCode(403).body("reason", equalTo("approval_required"));
+        String approval = held.jsonPath().getString("approval_id");
+        String payload = held.jsonPath().getString("payload_sha256");
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(403)
+                .body("cause", equalTo("payload_hash_required"));
+        decide(APPROVER_1, approval, "approve", "{\"payload_sha256\":\"" + "0".repeat(64) + "\"}").then()
+                .statusCode(403).body("cause", equalTo("payload_hash_mismatch"));
+        decide(APPROVER_1, approval, "approve", "{\"payload_sha256\":\"" + payload + "\"}").then().statusCode(200)
+                .body("state", equalTo("approved"));
+        given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", "run-ledger")
+                .header("Toolgate-Approval", approval).get("/tools/ledger/charges/ch_1").then().statusCode(200);
+    }
+
+    @Test
+    void anExpiredApprovalCannotBeRedeemed() {
+        String run = "run-expired";
+        String approval = opened(SUPPORT, run, 80_000_000);
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200);
+        Awaitility.await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> true);
+        refund(SUPPORT, run, 80_000_000, approval).then().statusCode(403).body("reason", equalTo("approval_invalid"))
+                .body("cause", equalTo("expired"));
+    }
+
+    @Test
+    void anotherTenantsApproverCannotSeeOrApprove() {
+        String approval = opened(SUPPORT, "run-tenant", 60_000_000);
+        given().header("Authorization", GLOBEX).get("/v1/approvals/" + approval).then().statusCode(403)
+                .body("cause", equalTo("not_found"));
+        decide(GLOBEX, approval, "approve", "{}").then().statusCode(403).body("cause", equalTo("not_found"));
+        given().header("Authorization", SUPPORT).get("/v1/approvals").then().statusCode(403);
+    }
+
+    @Test
+    void aRejectedApprovalIsRefusedWithItsCause() {
+        String run = "run-reject";
+        String approval = opened(SUPPORT, run, 60_000_000);
+        decide(APPROVER_2, approval, "reject", "{}").then().statusCode(200).body("state", equalTo("rejected"));
+        refund(SUPPORT, run, 60_000_000, approval).then().statusCode(403).body("cause", equalTo("rejected"));
+        assertEquals(List.of("opened", "rejected"),
+                AuditRecords.approvalEvents(approval).stream().map(r -> r.path("event").asText()).toList());
+    }
+
+    @Test
+    void redeemingFromAnotherRunIsRefused() {
+        String approval = opened(SUPPORT, "run-a", 60_000_000);
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200);
+        refund(SUPPORT, "run-b", 60_000_000, approval).then().statusCode(403).body("cause", equalTo("other_run"));
+    }
+
+    @Test
+    void notifiesTheWebhookWithThePreviewAndRetries() {
+        String approval = opened(SUPPORT, "run-webhook", 65_000_000);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> GatewayResource.webhooks().stream()
+                .anyMatch(h -> approval.equals(h.getString("approval_id"))));
+        var hook = GatewayResource.webhooks().stream().filter(h -> approval.equals(h.getString("approval_id")))
+                .findFirst().orElseThrow();
+        assertEquals(2, GatewayResource.webhookAttempts(approval), "refused once, delivered on the retry");
+        assertEquals("https://toolgate.test/v1/approvals/" + approval, hook.getString("link"));
+        assertEquals(65_000_000L, hook.getJsonObject("preview").getLong("amount_usd_micros"));
+        assertFalse(hook.encode().contains("ann@example.com"), "the preview is redacted");
+    }
+
+}
