@@ -12,9 +12,16 @@ import java.util.Optional;
  * @param schema the argument schema
  * @param cost the estimated cost of one call
  * @param fallback where a call goes when a {@code degrade} budget cannot admit it
+ * @param idempotencyKey whether a call must send an {@code Idempotency-Key} (writes that must never run twice)
  */
 public record ActionSpec(String name, String method, PathTemplate path, ArgumentSchema schema, CostSpec cost,
-        Optional<Fallback> fallback) {
+        Optional<Fallback> fallback, IdempotencyKey idempotencyKey) {
+
+    /** Whether an action's calls must carry an {@code Idempotency-Key}. */
+    public enum IdempotencyKey {
+        OPTIONAL,
+        REQUIRED
+    }
 
     public ActionSpec {
         Objects.requireNonNull(name, "name");
@@ -23,10 +30,17 @@ public record ActionSpec(String name, String method, PathTemplate path, Argument
         Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(cost, "cost");
         Objects.requireNonNull(fallback, "fallback");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    }
+
+    /** An action whose calls may omit an {@code Idempotency-Key}. */
+    public ActionSpec(String name, String method, PathTemplate path, ArgumentSchema schema, CostSpec cost,
+            Optional<Fallback> fallback) {
+        this(name, method, path, schema, cost, fallback, IdempotencyKey.OPTIONAL);
     }
 
     /** An action that costs nothing and has no fallback. */
     public ActionSpec(String name, String method, PathTemplate path, ArgumentSchema schema) {
-        this(name, method, path, schema, CostSpec.FREE, Optional.empty());
+        this(name, method, path, schema, CostSpec.FREE, Optional.empty(), IdempotencyKey.OPTIONAL);
     }
 }

@@ -21,7 +21,8 @@ import dev.toolgate.call.PathTemplate;
 /** Reads the {@code actions} of one tool: route, argument schema, cost estimate and fallback. */
 final class ActionReader {
 
-    private static final List<String> ACTION_KEYS = List.of("name", "method", "path", "schema", "cost", "fallback");
+    private static final List<String> ACTION_KEYS = List.of("name", "method", "path", "schema", "cost", "fallback",
+            "idempotency_key");
     private static final List<String> COST_KEYS = List.of("pointer", "fixed_usd_micros");
     private static final List<String> FALLBACK_KEYS = List.of("tool", "action", "dry_run");
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
@@ -82,9 +83,11 @@ final class ActionReader {
             // a pointer is looked up only in a schema that compiled, so that a broken schema is reported once
             CostSpec cost = cost(action, at, schema.isPresent() ? schemaNode : Optional.empty());
             Optional<Fallback> fallback = fallback(tool, name, action, at);
+            ActionSpec.IdempotencyKey key = nodes.choice(action, at, "idempotency_key", false,
+                    ActionSpec.IdempotencyKey.class).orElse(ActionSpec.IdempotencyKey.OPTIONAL);
             if (problems.count() == before) {
                 actions.add(new ActionSpec(name.orElseThrow(), method.orElseThrow(), template.orElseThrow(),
-                        schema.orElseThrow(), cost, fallback));
+                        schema.orElseThrow(), cost, fallback, key));
             }
         }
         return actions;

@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Mode;
@@ -67,6 +68,11 @@ public class IdempotencyStage implements Stage {
     @Override
     public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
         Optional<String> key = call.idempotencyKey();
+        ResolvedAction resolved = call.action().orElseThrow();
+        if (key.isEmpty() && resolved.action().idempotencyKey() == ActionSpec.IdempotencyKey.REQUIRED) {
+            return Uni.createFrom().item(StageResult.deny(Denial.of(Reason.INVALID_ARGUMENTS,
+                    "action " + resolved.action().name() + " needs an Idempotency-Key")));
+        }
         if (key.isEmpty() || call.mode() == Mode.DRY_RUN) {
             return Uni.createFrom().item(StageResult.next(call));
         }
@@ -75,7 +81,6 @@ public class IdempotencyStage implements Stage {
                     "Idempotency-Key must be 1 to 255 printable ASCII characters")));
         }
         Principal who = call.principal().orElseThrow();
-        ResolvedAction resolved = call.action().orElseThrow();
         String tenant = who.tenant();
         String recordKey = IdempotencyKeys.record(tenant, who.agent(), resolved.tool().name(), key.get());
         return store.begin(tenant, recordKey, resolved.payloadSha256(), call.id(), config.inFlightLease(), clock.instant())

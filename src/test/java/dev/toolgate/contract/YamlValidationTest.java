@@ -47,7 +47,8 @@ class YamlValidationTest {
                 "agent: unknown key (known: version, agents, tools, grants, kill_switches, limits, context)",
                 "tools.payments.timeout: unknown key (known: upstream, risk, reversible, data_classes, timeouts, "
                         + "failure_modes, actions)",
-                "tools.payments.actions[0].schma: unknown key (known: name, method, path, schema, cost, fallback)",
+                "tools.payments.actions[0].schma: unknown key (known: name, method, path, schema, cost, fallback, "
+                        + "idempotency_key)",
                 "tools.payments.actions[0].schema: is required"), errors);
     }
 

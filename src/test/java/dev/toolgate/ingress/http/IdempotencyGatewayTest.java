@@ -91,6 +91,16 @@ class IdempotencyGatewayTest {
     }
 
     @Test
+    void anActionThatRequiresAKeyRefusesACallWithout() {
+        Response response = given().header("Authorization", SUPPORT).contentType("application/json").body("{}")
+                .post("/tools/journal/refunds");
+        response.then().statusCode(400).body("reason", equalTo("invalid_arguments"));
+        assertEquals("invalid_arguments", AuditRecords.denied(id(response)).path("reason").asText());
+        given().header("Authorization", SUPPORT).header("Idempotency-Key", "entry-" + UUID.randomUUID())
+                .contentType("application/json").body("{}").post("/tools/journal/refunds").then().statusCode(201);
+    }
+
+    @Test
     void refusesAMalformedKey() {
         refund("key with spaces", 5).then().statusCode(400).body("reason", equalTo("invalid_arguments"));
     }
