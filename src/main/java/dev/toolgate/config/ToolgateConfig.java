@@ -54,6 +54,10 @@ public interface ToolgateConfig {
         /** How many times the webhook is tried before it is given up (and logged). */
         @WithDefault("5")
         int webhookAttempts();
+
+        /** How often requests past their expiry are marked expired (and audited). */
+        @WithDefault("10S")
+        Duration sweepInterval();
     }
 
     interface Idempotency {

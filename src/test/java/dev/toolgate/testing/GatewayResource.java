@@ -84,17 +84,19 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
                     .replace("${DEPLOY_URL}", "http://127.0.0.1:" + tools.deployPort())
                     .replace("${CLOSED_PORT}", String.valueOf(closedPort())), StandardCharsets.UTF_8);
             auditFile = dir.resolve("audit.jsonl");
-            return Map.of(
-                    "toolgate.contract", contract.toString(),
-                    "toolgate.audit.path", auditFile.toString(),
-                    "toolgate.identity.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json",
-                    "toolgate.identity.jwt.issuer", ISSUER,
-                    "toolgate.identity.jwt.audience", AUDIENCE,
-                    "toolgate.http.max-body-bytes", "16384",
-                    "toolgate.http.max-upstream-body-bytes", "65536",
-                    "toolgate.approvals.ttl", "4S",
-                    "toolgate.approvals.webhook", "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals",
-                    "toolgate.approvals.public-url", "https://toolgate.test");
+            return Map.ofEntries(
+                    Map.entry("toolgate.approvals.sweep-interval", "1S"),
+                    Map.entry("toolgate.contract", contract.toString()),
+                    Map.entry("toolgate.audit.path", auditFile.toString()),
+                    Map.entry("toolgate.identity.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json"),
+                    Map.entry("toolgate.identity.jwt.issuer", ISSUER),
+                    Map.entry("toolgate.identity.jwt.audience", AUDIENCE),
+                    Map.entry("toolgate.http.max-body-bytes", "16384"),
+                    Map.entry("toolgate.http.max-upstream-body-bytes", "65536"),
+                    Map.entry("toolgate.approvals.ttl", "4S"),
+                    Map.entry("toolgate.approvals.webhook",
+                            "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals"),
+                    Map.entry("toolgate.approvals.public-url", "https://toolgate.test"));
         } catch (Exception e) {
             throw new IllegalStateException("could not start the gateway test resources", e);
         }

@@ -153,6 +153,16 @@ class ApprovalGatewayTest {
     }
 
     @Test
+    void anUndecidedRequestExpiresIntoTheAuditLog() {
+        String approval = opened(SUPPORT, "run-undecided", 90_000_000);
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> AuditRecords.approvalEvents(approval).stream()
+                .anyMatch(r -> r.path("event").asText().equals("expired")));
+        JsonNode expired = AuditRecords.approvalEvents(approval).get(1);
+        assertEquals("toolgate", expired.path("actor").asText());
+        assertEquals("expired", expired.path("state").asText());
+    }
+
+    @Test
     void anotherTenantsApproverCannotSeeOrApprove() {
         String approval = opened(SUPPORT, "run-tenant", 60_000_000);
         given().header("Authorization", GLOBEX).get("/v1/approvals/" + approval).then().statusCode(403)
