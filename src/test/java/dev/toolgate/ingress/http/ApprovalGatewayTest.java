@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.toolgate.testing.AuditRecords;
 import dev.toolgate.testing.GatewayResource;
 import io.quarkus.test.common.WithTestResource;
