@@ -8,8 +8,9 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The layering of STYLE.md: a stage imports the core model ({@code call}), the {@code pipeline} and {@code config},
- * never another stage and never an ingress protocol; the core knows no stage.
+ * The layering of STYLE.md: a stage imports the core model ({@code call}), the {@code pipeline}, {@code config} and the
+ * shared {@code store} connection, never another stage and never an ingress protocol; the core and {@code store} know
+ * no stage.
  */
 @AnalyzeClasses(packages = "dev.toolgate", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -40,6 +41,13 @@ class ArchitectureTest {
             .orShould().dependOnClassesThat().resideInAnyPackage("dev.toolgate.ingress..", "dev.toolgate.cli..")
             .orShould().dependOnClassesThat().resideInAnyPackage(PROTOCOL_APIS)
             .because("the core model and the pipeline are protocol-neutral and stage-neutral");
+
+    @ArchTest
+    static final ArchRule storeKnowsNoStage = noClasses()
+            .that().resideInAPackage("dev.toolgate.store..")
+            .should().dependOnClassesThat().resideInAnyPackage(packages(STAGES))
+            .orShould().dependOnClassesThat().resideInAnyPackage("dev.toolgate.ingress..", "dev.toolgate.cli..")
+            .because("the shared Redis connection serves every stage's store and belongs to none");
 
     private static ArchRule stageRule() {
         ArchRule rule = null;

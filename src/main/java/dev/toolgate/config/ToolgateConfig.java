@@ -29,6 +29,20 @@ public interface ToolgateConfig {
     /** HTTP ingress settings. */
     Http http();
 
+    /**
+     * The Redis server that holds the shared state of every instance (rate limits, budgets and reservations, approval
+     * requests, idempotency records), e.g. {@code redis://127.0.0.1:6379}. When empty, toolgate uses its embedded
+     * stores: the same semantics, on this instance only.
+     */
+    Optional<String> redis();
+
+    /**
+     * How long a call waits for Redis before it fails and the stage's failure mode applies (for limits, each tool's
+     * {@code failure_modes}).
+     */
+    @WithDefault("250MS")
+    Duration redisTimeout();
+
     /** Rate limits and spend caps. */
     Limits limits();
 
@@ -77,13 +91,6 @@ public interface ToolgateConfig {
 
     interface Limits {
 
-        /**
-         * The Redis server that holds rate limits, budgets and reservations for every instance, e.g.
-         * {@code redis://127.0.0.1:6379}. When empty, toolgate uses its embedded store: the same semantics, on this
-         * instance only.
-         */
-        Optional<String> redis();
-
         /** How long a reservation lives without being settled before it is released (a crashed call). */
         @WithDefault("5M")
         Duration lease();
@@ -91,10 +98,6 @@ public interface ToolgateConfig {
         /** How long a run's budget ledger is kept after its last call. */
         @WithDefault("7D")
         Duration runTtl();
-
-        /** How long a call waits for Redis before the tool's failure mode applies. */
-        @WithDefault("250MS")
-        Duration timeout();
 
         /** How often expired reservations are released. */
         @WithDefault("10S")

@@ -1,6 +1,7 @@
 package dev.toolgate.limits;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ import io.smallrye.mutiny.Uni;
  * After the call the reservation is settled at the actual cost (or released when the call never ran).
  *
  * <p>
- * When the store cannot be reached within {@code toolgate.limits.timeout}, the tool's failure modes apply: spend caps
+ * When the store cannot be reached within {@code toolgate.redis-timeout}, the tool's failure modes apply: spend caps
  * fail closed ({@code limits_unavailable}) unless the tool says open; rate limits fail open onto a per-instance
  * limiter unless the tool says closed. Every fail-open is counted ({@code toolgate.limits.fail_open}) and audited.
  */
@@ -51,20 +52,24 @@ public class LimitsStage implements Stage {
     private final AuditLog audit;
     private final MeterRegistry meters;
     private final ToolgateConfig.Limits config;
+    private final Duration timeout;
     private final Clock clock;
 
     @Inject
     LimitsStage(LimitsStore store, AuditLog audit, MeterRegistry meters, ToolgateConfig config) {
-        this(store, new EmbeddedLimitsStore(), audit, meters, config.limits(), Clock.systemUTC());
+        this(store, new EmbeddedLimitsStore(), audit, meters, config.limits(), config.redisTimeout(),
+                Clock.systemUTC());
     }
 
+    /** @param timeout how long a reservation may take before the failure modes apply */
     LimitsStage(LimitsStore store, LimitsStore local, AuditLog audit, MeterRegistry meters,
-            ToolgateConfig.Limits config, Clock clock) {
+            ToolgateConfig.Limits config, Duration timeout, Clock clock) {
         this.store = store;
         this.local = local;
         this.audit = audit;
         this.meters = meters;
         this.config = config;
+        this.timeout = timeout;
         this.clock = clock;
     }
 
@@ -94,7 +99,7 @@ public class LimitsStage implements Stage {
             case LimitsPlan.Planned.Ok ok -> plan = ok.plan();
         }
         return store.reserve(plan.request())
-                .ifNoItem().after(config.timeout()).fail()
+                .ifNoItem().after(timeout).fail()
                 .onItem().transformToUni(result -> decided(call, resolved, ctx, plan, result, mayDegrade))
                 .onFailure().recoverWithUni(fault -> unavailable(call, resolved.tool(), ctx, plan, fault));
     }

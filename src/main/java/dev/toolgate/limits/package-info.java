@@ -8,7 +8,7 @@
  * <li>{@link dev.toolgate.limits.RedisLimitsStore} keeps it in Redis for every instance, one Lua script per operation
  * ({@code src/main/resources/limits/*.lua}, each documented in its header).</li>
  * <li>{@link dev.toolgate.limits.EmbeddedLimitsStore} keeps it in memory for a single instance.</li>
- * <li>{@link dev.toolgate.limits.LimitsStores} picks one from {@code toolgate.limits.redis}.</li>
+ * <li>{@link dev.toolgate.limits.LimitsStores} picks one from {@code toolgate.redis}.</li>
  * </ul>
  *
  * <h2>Numbers</h2>
@@ -21,7 +21,7 @@
  *
  * <h2>Failures</h2>
  * A failed {@code Uni} is a fault, never a decision: {@link dev.toolgate.limits.LimitsUnavailableException} when Redis
- * cannot be reached within {@code toolgate.limits.timeout}, {@link java.lang.IllegalArgumentException} for a request
+ * cannot be reached within {@code toolgate.redis-timeout}, {@link java.lang.IllegalArgumentException} for a request
  * that breaks the rules above. The caller applies the tool's failure mode.
  */
 package dev.toolgate.limits;

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.limits.LimitsStore.Reserved;
+import dev.toolgate.store.RedisScript;
+import dev.toolgate.store.SharedRedis;
 import dev.toolgate.testing.RedisServerExtension;
 import io.vertx.core.Vertx;
 
@@ -35,7 +37,7 @@ class LimitsStoresTest {
     @Test
     void usesTheEmbeddedStoreWithoutRedis() {
         // when
-        LimitsStore store = stores.limitsStore(config(Optional.empty()), vertx);
+        LimitsStore store = stores.limitsStore(redis(Optional.empty()));
 
         // then
         assertInstanceOf(EmbeddedLimitsStore.class, store);
@@ -44,54 +46,47 @@ class LimitsStoresTest {
     @Test
     void loadsTheScriptsAtStartWhenRedisIsConfigured() {
         // given
-        ToolgateConfig config = config(Optional.of(REDIS.url()));
+        SharedRedis redis = redis(Optional.of(REDIS.url()));
         REDIS.server().command("SCRIPT", "FLUSH");
-        LimitsStore store = stores.limitsStore(config, vertx);
+        LimitsStore store = stores.limitsStore(redis);
 
         // when
-        stores.start(null, store, config);
+        stores.start(null, store, redis);
 
         // then
         assertInstanceOf(RedisLimitsStore.class, store);
-        List<String> shas = RedisScripts.ALL.stream().map(RedisScripts.Script::sha).toList();
+        List<String> shas = RedisScripts.ALL.stream().map(RedisScript::sha).toList();
         assertEquals(List.of(1L, 1L, 1L, 1L), REDIS.server().command("SCRIPT", "EXISTS", shas.get(0), shas.get(1),
                 shas.get(2), shas.get(3)));
-        stores.close(store);
+        redis.close();
     }
 
     @Test
     void startsWhenRedisIsDownAndServesOnceItIsUp() {
         // given: nothing listens where Redis is configured
         REDIS.server().stop();
-        ToolgateConfig config = config(Optional.of(REDIS.url()));
-        LimitsStore store = stores.limitsStore(config, vertx);
+        SharedRedis redis = redis(Optional.of(REDIS.url()));
+        LimitsStore store = stores.limitsStore(redis);
 
         // when
-        assertDoesNotThrow(() -> stores.start(null, store, config));
+        assertDoesNotThrow(() -> stores.start(null, store, redis));
         REDIS.server().restart();
         Calls calls = new Calls();
 
         // then
         assertInstanceOf(Reserved.class,
                 await(store.reserve(calls.reserve("r1", List.of(calls.budget("b", 1_000, 10))))));
-        stores.close(store);
+        redis.close();
     }
 
-    private static ToolgateConfig config(Optional<String> redis) {
-        ToolgateConfig.Limits limits = (ToolgateConfig.Limits) Proxy.newProxyInstance(
-                LimitsStoresTest.class.getClassLoader(), new Class<?>[] { ToolgateConfig.Limits.class },
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "redis" -> redis;
-                    case "timeout" -> Duration.ofSeconds(2);
-                    case "lease" -> Duration.ofMinutes(5);
+    /** The shared connection as the application builds it from its configuration. */
+    private SharedRedis redis(Optional<String> url) {
+        ToolgateConfig config = (ToolgateConfig) Proxy.newProxyInstance(LimitsStoresTest.class.getClassLoader(),
+                new Class<?>[] { ToolgateConfig.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "redis" -> url;
+                    case "redisTimeout" -> Duration.ofSeconds(2);
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
-        return (ToolgateConfig) Proxy.newProxyInstance(LimitsStoresTest.class.getClassLoader(),
-                new Class<?>[] { ToolgateConfig.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("limits")) {
-                        return limits;
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        return new SharedRedis(config, vertx);
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.toolgate.limits.LimitsStore.Budget;
 import dev.toolgate.limits.LimitsStore.BudgetState;
 import dev.toolgate.limits.LimitsStore.Reserved;
+import dev.toolgate.store.RedisConnection;
 import dev.toolgate.testing.RedisServerExtension;
 import io.vertx.core.Vertx;
 
@@ -31,6 +32,7 @@ class RedisLimitsStoreOutageTest {
     private static final Duration SLACK = Duration.ofMillis(1_500);
 
     private Vertx vertx;
+    private RedisConnection connection;
     private RedisLimitsStore store;
     private final Calls calls = new Calls();
     private final Budget budget = calls.budget("b", 1_000, 100);
@@ -38,14 +40,15 @@ class RedisLimitsStoreOutageTest {
     @BeforeEach
     void connect() {
         vertx = Vertx.vertx();
-        store = new RedisLimitsStore(vertx, REDIS.url(), TIMEOUT);
+        connection = new RedisConnection(vertx, REDIS.url(), TIMEOUT);
+        store = new RedisLimitsStore(connection);
         assertInstanceOf(Reserved.class, await(store.reserve(calls.reserve("before", List.of(budget)))));
     }
 
     @AfterEach
     void disconnect() {
         REDIS.server().resume();
-        store.close();
+        connection.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 

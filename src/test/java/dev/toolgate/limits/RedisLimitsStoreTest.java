@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.toolgate.limits.LimitsStore.Budget;
 import dev.toolgate.limits.LimitsStore.Rate;
 import dev.toolgate.limits.LimitsStore.Reserved;
+import dev.toolgate.store.RedisConnection;
 import dev.toolgate.testing.RedisServerExtension;
 import io.vertx.core.Vertx;
 
@@ -29,20 +30,24 @@ class RedisLimitsStoreTest extends LimitsStoreContractTest {
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
     private static Vertx vertx;
+    private static RedisConnection firstConnection;
+    private static RedisConnection secondConnection;
     private static RedisLimitsStore first;
     private static RedisLimitsStore second;
 
     @BeforeAll
     static void connect() {
         vertx = Vertx.vertx();
-        first = new RedisLimitsStore(vertx, REDIS.url(), Duration.ofSeconds(5));
-        second = new RedisLimitsStore(vertx, REDIS.url(), Duration.ofSeconds(5));
+        firstConnection = new RedisConnection(vertx, REDIS.url(), Duration.ofSeconds(5));
+        secondConnection = new RedisConnection(vertx, REDIS.url(), Duration.ofSeconds(5));
+        first = new RedisLimitsStore(firstConnection);
+        second = new RedisLimitsStore(secondConnection);
     }
 
     @AfterAll
     static void disconnect() {
-        first.close();
-        second.close();
+        firstConnection.close();
+        secondConnection.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 

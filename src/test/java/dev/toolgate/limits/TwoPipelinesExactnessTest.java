@@ -45,6 +45,7 @@ import dev.toolgate.call.ToolSpec;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.CallContext;
 import dev.toolgate.pipeline.StageResult;
+import dev.toolgate.store.RedisConnection;
 import dev.toolgate.testing.RedisServerExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -68,6 +69,8 @@ class TwoPipelinesExactnessTest {
     static Path dir;
     static Vertx vertx;
     static FileAuditLog audit;
+    static RedisConnection firstConnection;
+    static RedisConnection secondConnection;
     static RedisLimitsStore firstClient;
     static RedisLimitsStore secondClient;
 
@@ -75,13 +78,17 @@ class TwoPipelinesExactnessTest {
     static void start() {
         vertx = Vertx.vertx();
         audit = new FileAuditLog(dir.resolve("audit.jsonl"), 256, Clock.systemUTC());
-        firstClient = new RedisLimitsStore(vertx, REDIS.url(), Duration.ofSeconds(10));
-        secondClient = new RedisLimitsStore(vertx, REDIS.url(), Duration.ofSeconds(10));
+        firstConnection = new RedisConnection(vertx, REDIS.url(), Duration.ofSeconds(10));
+        secondConnection = new RedisConnection(vertx, REDIS.url(), Duration.ofSeconds(10));
+        firstClient = new RedisLimitsStore(firstConnection);
+        secondClient = new RedisLimitsStore(secondConnection);
     }
 
     @AfterAll
     static void stop() {
         audit.close();
+        firstConnection.close();
+        secondConnection.close();
         vertx.close();
     }
 
@@ -136,25 +143,17 @@ class TwoPipelinesExactnessTest {
 
     private static LimitsStage stage(LimitsStore store) {
         return new LimitsStage(store, new EmbeddedLimitsStore(), audit, new SimpleMeterRegistry(), limits(),
-                Clock.systemUTC());
+                Duration.ofSeconds(30), Clock.systemUTC());
     }
 
     private static ToolgateConfig.Limits limits() {
         return new ToolgateConfig.Limits() {
-            public Optional<String> redis() {
-                return Optional.of(REDIS.url());
-            }
-
             public Duration lease() {
                 return Duration.ofMinutes(5);
             }
 
             public Duration runTtl() {
                 return Duration.ofDays(7);
-            }
-
-            public Duration timeout() {
-                return Duration.ofSeconds(30);
             }
 
             public Duration sweepInterval() {

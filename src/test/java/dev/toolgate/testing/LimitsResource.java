@@ -49,7 +49,7 @@ public class LimitsResource implements QuarkusTestResourceLifecycleManager {
                     "toolgate.limits.sweep-interval", "1S"));
             if (store.equals("redis")) {
                 redis = RedisServer.start();
-                config.put("toolgate.limits.redis", redis.url());
+                config.put("toolgate.redis", redis.url());
             } else {
                 redis = null;
             }

@@ -56,7 +56,14 @@ class PolicyGatewayTest {
         response.then().statusCode(403).body("reason", equalTo("approval_required"))
                 .body("approval_tier", equalTo("required"));
         assertFalse(reachedTool(response));
-        JsonNode record = AuditRecords.denied(id(response));
+        // the approval stage records the request it opened, then the pipeline the denial
+        List<JsonNode> records = AuditRecords.await(id(response), 2);
+        assertEquals(2, records.size(), records.toString());
+        assertEquals("approval", records.get(0).path("type").asText());
+        assertEquals("opened", records.get(0).path("event").asText());
+        assertEquals(response.jsonPath().getString("approval_id"), records.get(0).path("approval_id").asText());
+        JsonNode record = records.get(1);
+        assertEquals("denied", record.path("type").asText());
         assertEquals("approval_required", record.path("reason").asText());
         assertEquals("required", record.path("approval").asText());
     }
