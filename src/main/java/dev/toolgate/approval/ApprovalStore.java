@@ -88,6 +88,12 @@ public interface ApprovalStore {
             Objects.requireNonNull(rejectedBy, "rejectedBy");
         }
 
+        /** The preview, as a copy: a record never hands out a node someone could change. */
+        @Override
+        public ObjectNode preview() {
+            return preview.deepCopy();
+        }
+
         /** How many distinct sign-offs the tier needs. */
         public int signOffsNeeded() {
             return tier == ApprovalTier.DUAL ? 2 : 1;

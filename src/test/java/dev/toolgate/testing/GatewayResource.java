@@ -39,10 +39,17 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
     private static volatile KeyPair signingKey;
     private static volatile Path auditFile;
     private Vertx vertx;
+    private String store = "embedded";
+    private RedisServer redis;
     private HttpServer jwksServer;
     private HttpServer webhookServer;
     private static final Map<String, Integer> webhookAttempts = new ConcurrentHashMap<>();
     private static final List<JsonObject> webhooks = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        store = initArgs.getOrDefault("store", "embedded");
+    }
 
     @Override
     public Map<String, String> start() {
@@ -84,7 +91,7 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
                     .replace("${DEPLOY_URL}", "http://127.0.0.1:" + tools.deployPort())
                     .replace("${CLOSED_PORT}", String.valueOf(closedPort())), StandardCharsets.UTF_8);
             auditFile = dir.resolve("audit.jsonl");
-            return Map.ofEntries(
+            Map<String, String> config = new java.util.HashMap<>(Map.ofEntries(
                     Map.entry("toolgate.approvals.sweep-interval", "1S"),
                     Map.entry("toolgate.contract", contract.toString()),
                     Map.entry("toolgate.audit.path", auditFile.toString()),
@@ -96,7 +103,12 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
                     Map.entry("toolgate.approvals.ttl", "4S"),
                     Map.entry("toolgate.approvals.webhook",
                             "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals"),
-                    Map.entry("toolgate.approvals.public-url", "https://toolgate.test"));
+                    Map.entry("toolgate.approvals.public-url", "https://toolgate.test")));
+            if (store.equals("redis")) {
+                redis = RedisServer.start();
+                config.put("toolgate.redis", redis.url());
+            }
+            return config;
         } catch (Exception e) {
             throw new IllegalStateException("could not start the gateway test resources", e);
         }
@@ -110,6 +122,9 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
             }
         } catch (Exception ignored) {
             // the JVM is ending the test run
+        }
+        if (redis != null) {
+            redis.close();
         }
         if (vertx != null) {
             vertx.close();

@@ -104,9 +104,12 @@ public class HttpAnswers {
         call.action().ifPresentOrElse(a -> {
             doc.put("action", a.action().name());
             doc.put("args_sha256", a.argsSha256());
+            // what an approval of this call would be bound to (and an idempotency key would remember)
+            doc.put("payload_sha256", a.payloadSha256());
         }, () -> {
             doc.putNull("action");
             doc.putNull("args_sha256");
+            doc.putNull("payload_sha256");
         });
         call.decision().ifPresentOrElse(d -> policy(doc, d), () -> doc.putNull("policy"));
         call.approvalNeeded().ifPresentOrElse(tier -> doc.put("approval", tier.code()), () -> doc.putNull("approval"));

@@ -22,14 +22,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.testing.AuditRecords;
 import dev.toolgate.testing.GatewayResource;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /** Approval tiers bound to the exact payload: open, approve, redeem, and every way a redemption is refused. */
-@QuarkusTest
-@WithTestResource(GatewayResource.class)
-class ApprovalGatewayTest {
+abstract class ApprovalGatewayTest {
 
     static final String APPROVER_1 = "Bearer approver-1-key";
     static final String APPROVER_2 = "Bearer approver-2-key";

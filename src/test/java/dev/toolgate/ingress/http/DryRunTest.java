@@ -54,7 +54,10 @@ class DryRunTest {
         Response response = dryRun(SUPPORT, refund(60_000_000, "acme"));
         response.then().statusCode(200).body("decision", equalTo("deny"))
                 .body("approval", equalTo("required"))
-                .body("denial.reason", equalTo("approval_required"));
+                .body("denial.reason", equalTo("approval_required"))
+                .body("payload_sha256", equalTo(response.jsonPath().getString("denial.payload_sha256")))
+                .body("denial.approval_id", nullValue());
+        assertEquals(64, response.jsonPath().getString("payload_sha256").length());
         assertNotForwarded(response);
         assertEquals("deny", AuditRecords.of(id(response)).get(0).path("decision").asText());
     }

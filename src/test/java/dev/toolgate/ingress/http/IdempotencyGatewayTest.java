@@ -17,14 +17,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.toolgate.testing.AuditRecords;
 import dev.toolgate.testing.GatewayResource;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /** Idempotency-Key: a retried write never executes twice. */
-@QuarkusTest
-@WithTestResource(GatewayResource.class)
-class IdempotencyGatewayTest {
+abstract class IdempotencyGatewayTest {
 
     static Response refund(String key, long amount) {
         return given().header("Authorization", SUPPORT).header("Idempotency-Key", key).contentType("application/json")
