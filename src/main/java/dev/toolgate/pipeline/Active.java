@@ -34,6 +34,16 @@ public class Active {
         return new CallContext(c, r);
     }
 
+    /** The tenants of the active contract's agents; empty before a contract is loaded. */
+    public java.util.SortedSet<String> tenants() {
+        Contract c = contract.get();
+        java.util.SortedSet<String> tenants = new java.util.TreeSet<>();
+        if (c != null) {
+            c.agents().values().forEach(agent -> tenants.add(agent.tenant()));
+        }
+        return tenants;
+    }
+
     public String policyRevision() {
         String r = policyRevision.get();
         return r == null ? "" : r;
