@@ -22,8 +22,9 @@ import io.vertx.redis.client.Response;
 /**
  * A request in Redis: the fields that never change as one JSON document (written and read only here; the scripts
  * never parse it), and the fields the scripts change ({@code state}, {@code approvers} as a JSON array of strings,
- * {@code rejected_by}) beside it. The scripts answer a request as a row of four: document, state, approvers,
- * rejected_by ({@code ""} when none).
+ * {@code rejected_by}; and, once redeemed, {@code redeemed_by} and {@code redeemed_scope}, which only the scripts
+ * read) beside it. The scripts answer a request as a row of four: document, state, approvers, rejected_by ({@code ""}
+ * when none).
  */
 final class ApprovalCodec {
 

@@ -16,9 +16,9 @@ import dev.toolgate.approval.ApprovalStore.Sign;
 import dev.toolgate.approval.ApprovalStore.State;
 
 /**
- * The rules of deciding and redeeming, as the embedded store applies them under its lock; {@code decide.lua} and
- * {@code redeem.lua} are the same rules in Redis, step for step (read them side by side). Time is compared in whole
- * microseconds, as the scripts do.
+ * The rules of deciding, redeeming and restoring, as the embedded store applies them under its lock;
+ * {@code decide.lua}, {@code redeem.lua} and {@code restore.lua} are the same rules in Redis, step for step (read them
+ * side by side). Time is compared in whole microseconds, as the scripts do.
  */
 final class ApprovalRules {
 
@@ -83,10 +83,23 @@ final class ApprovalRules {
     }
 
     /**
-     * What redeeming {@code a} (as stored) for {@code redemption} does. The binding is checked before the state, so
-     * that a call for another agent, run or payload learns only that, whatever the request's state.
+     * Who redeemed a request: the call's decision id and its idempotency scope (empty: it had no key). In Redis, the
+     * hash fields {@code redeemed_by} and {@code redeemed_scope}.
      */
-    static Redeemed redeem(Approval a, Redemption redemption, Instant now) {
+    record Redeemer(String decisionId, Optional<String> idempotencyScope) {
+
+        static Redeemer of(Redemption redemption) {
+            return new Redeemer(redemption.decisionId(), redemption.idempotencyScope());
+        }
+    }
+
+    /**
+     * What redeeming {@code a} (as stored, redeemed by {@code redeemer} if it is redeemed) for {@code redemption} does.
+     * The binding is checked before the state, so that a call for another agent, run or payload learns only that,
+     * whatever the request's state. A redeemed request answers a repeat to a call with the redemption's own,
+     * non-empty idempotency scope until its expiry; the store then records that call as the redeemer.
+     */
+    static Redeemed redeem(Approval a, Optional<Redeemer> redeemer, Redemption redemption, Instant now) {
         if (!redemption.agent().equals(a.agent())) {
             return new Redeemed.Invalid(Redeemed.Invalid.Cause.OTHER_PRINCIPAL);
         }
@@ -97,12 +110,35 @@ final class ApprovalRules {
             return new Redeemed.Invalid(Redeemed.Invalid.Cause.PAYLOAD_CHANGED);
         }
         return switch (asOf(a, now).state()) {
-            case APPROVED -> new Redeemed.Ok(with(a, State.REDEEMED, a.approvers(), a.rejectedBy()));
-            case REDEEMED -> new Redeemed.Invalid(Redeemed.Invalid.Cause.USED);
+            case APPROVED -> new Redeemed.Ok(with(a, State.REDEEMED, a.approvers(), a.rejectedBy()), false);
+            case REDEEMED -> {
+                if (!sameScope(redeemer, redemption)) {
+                    yield new Redeemed.Invalid(Redeemed.Invalid.Cause.USED);
+                }
+                yield micros(now) > micros(a.expiresAt()) ? new Redeemed.Invalid(Redeemed.Invalid.Cause.EXPIRED)
+                        : new Redeemed.Ok(a, true);
+            }
             case REJECTED -> new Redeemed.Invalid(Redeemed.Invalid.Cause.REJECTED);
             case EXPIRED -> new Redeemed.Invalid(Redeemed.Invalid.Cause.EXPIRED);
             case PENDING -> new Redeemed.Invalid(Redeemed.Invalid.Cause.PENDING);
         };
+    }
+
+    /** Whether the call carries the redemption's idempotency scope; no scope never matches. */
+    private static boolean sameScope(Optional<Redeemer> redeemer, Redemption redemption) {
+        return redeemer.isPresent() && redeemer.get().idempotencyScope().isPresent()
+                && redeemer.get().idempotencyScope().equals(redemption.idempotencyScope());
+    }
+
+    /**
+     * What giving {@code a} (as stored, redeemed by {@code redeemer}) back for the call {@code decisionId} does: the
+     * request approved again when that call redeemed it, else empty (nothing changes).
+     */
+    static Optional<Approval> restore(Approval a, Optional<Redeemer> redeemer, String decisionId) {
+        if (a.state() != State.REDEEMED || redeemer.isEmpty() || !redeemer.get().decisionId().equals(decisionId)) {
+            return Optional.empty();
+        }
+        return Optional.of(with(a, State.APPROVED, a.approvers(), a.rejectedBy()));
     }
 
     /** Checks a request that is being opened. */

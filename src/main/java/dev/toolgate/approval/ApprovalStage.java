@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,6 +13,7 @@ import jakarta.inject.Inject;
 import dev.toolgate.call.ApprovalTier;
 import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Denial;
+import dev.toolgate.call.IdempotencyScope;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
@@ -19,12 +21,15 @@ import dev.toolgate.call.Redaction;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.pipeline.AfterCall;
 import dev.toolgate.pipeline.ApprovalEvent;
 import dev.toolgate.pipeline.AuditLog;
 import dev.toolgate.pipeline.CallContext;
 import dev.toolgate.pipeline.Stage;
 import dev.toolgate.pipeline.StageResult;
 import dev.toolgate.pipeline.Stages;
+import dev.toolgate.pipeline.StoredReply;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -32,8 +37,13 @@ import io.smallrye.mutiny.Uni;
  * tool is irreversible. Without {@code Toolgate-Approval} such a call opens an approval request bound to its exact
  * payload and is answered {@code approval_required} with the request's id. With it, the approval is redeemed: it
  * passes only when granted, unexpired, unused, for the same agent and run, and for the same payload hash, and it is
- * consumed in the same atomic step; otherwise {@code approval_invalid} says why.
+ * consumed in the same atomic step; otherwise {@code approval_invalid} says why. A call that redeemed an approval and
+ * is then never forwarded (a later stage denied it, its intent could not be recorded) gives it back. A retry of the
+ * redeeming call with the same {@code Idempotency-Key} passes as a repeat, consuming nothing, so that the idempotency
+ * stage replays the first reply; hence the approval ttl may not exceed the idempotency ttl.
  */
+// built at start, so that a ttl it refuses stops startup instead of the first call
+@Startup
 @ApplicationScoped
 public class ApprovalStage implements Stage {
 
@@ -45,7 +55,8 @@ public class ApprovalStage implements Stage {
 
     @Inject
     ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, ToolgateConfig config) {
-        this(store, audit, webhook, config.approvals().ttl(), Clock.systemUTC());
+        this(store, audit, webhook, checkedTtl(config.approvals().ttl(), config.idempotency().ttl()),
+                Clock.systemUTC());
     }
 
     ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, Duration ttl, Clock clock) {
@@ -89,13 +100,36 @@ public class ApprovalStage implements Stage {
         return open(call, resolved, tier, required);
     }
 
+    /**
+     * The approval ttl, when it is no longer than the idempotency ttl: a retry that carries its approval and its
+     * Idempotency-Key is let through as a repeat, which is safe only while the first call's idempotency record lives.
+     */
+    static Duration checkedTtl(Duration approvalTtl, Duration idempotencyTtl) {
+        if (approvalTtl.compareTo(idempotencyTtl) > 0) {
+            throw new IllegalArgumentException("toolgate.approvals.ttl (" + approvalTtl
+                    + ") must not be longer than toolgate.idempotency.ttl (" + idempotencyTtl
+                    + "): a retry of an approved call with its Idempotency-Key is only replayed while the reply is kept");
+        }
+        return approvalTtl;
+    }
+
     private Uni<StageResult> redeem(ToolCall call, ResolvedAction resolved, String approvalId) {
         Principal who = call.principal().orElseThrow();
-        return store.redeem(who.tenant(), approvalId,
-                new ApprovalStore.Redemption(who.agent(), call.runId(), resolved.payloadSha256()), clock.instant())
+        Optional<String> scope = call.idempotencyKey()
+                .map(key -> IdempotencyScope.of(who.tenant(), who.agent(), resolved.tool().name(), key));
+        return store.redeem(who.tenant(), approvalId, new ApprovalStore.Redemption(who.agent(), call.runId(),
+                resolved.payloadSha256(), call.id(), scope), clock.instant())
                 .chain(redeemed -> switch (redeemed) {
+                    // a retry of the redeeming call: the idempotency stage replays its reply or holds it back; it
+                    // consumed nothing, so there is nothing to audit and nothing to give back
+                    case ApprovalStore.Redeemed.Ok ok when ok.repeat() -> Uni.createFrom().item(StageResult.next(call));
                     case ApprovalStore.Redeemed.Ok ok -> audit.approval(event("redeemed", ok.approval(), call.id(),
-                            who.agent())).replaceWith(StageResult.next(call));
+                            who.agent()))
+                            // unrecorded, the redemption is undone quietly: the call fails closed and never goes out
+                            .onFailure().call(() -> store.restore(who.tenant(), approvalId, call.id())
+                                    .onFailure().recoverWithNull())
+                            .replaceWith(new StageResult.Continue(call,
+                                    Optional.of(new GiveBack(store, audit, ok.approval(), call.id()))));
                     case ApprovalStore.Redeemed.Invalid invalid -> Uni.createFrom().item(StageResult.deny(Denial.of(
                             Reason.APPROVAL_INVALID, why(invalid.cause()))
                             .with("approval_id", approvalId)
@@ -117,6 +151,25 @@ public class ApprovalStage implements Stage {
                 .invoke(() -> webhook.opened(request))
                 .replaceWith(new StageResult.Suspend(required.with("approval_id", request.id())
                         .with("expires_at", request.expiresAt().toString())));
+    }
+
+    /** Gives the approval back when its call is never forwarded; a forwarded call has spent it. */
+    private record GiveBack(ApprovalStore store, AuditLog audit, ApprovalStore.Approval redeemed, String decisionId)
+            implements
+                AfterCall {
+
+        @Override
+        public Uni<Void> forwarded(ToolCall call, OptionalLong cost, Optional<StoredReply> reply) {
+            return Uni.createFrom().voidItem();
+        }
+
+        @Override
+        public Uni<Void> abandoned(ToolCall call) {
+            return store.restore(redeemed.tenant(), redeemed.id(), decisionId).chain(restored -> restored
+                    ? audit.approval(event("restored", ApprovalRules.with(redeemed, ApprovalStore.State.APPROVED,
+                            redeemed.approvers(), redeemed.rejectedBy()), decisionId, "toolgate"))
+                    : Uni.createFrom().voidItem());
+        }
     }
 
     static ApprovalEvent event(String event, ApprovalStore.Approval a, String decisionId, String actor) {

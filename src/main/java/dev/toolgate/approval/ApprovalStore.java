@@ -31,9 +31,27 @@ public interface ApprovalStore {
 
     /**
      * Consumes an approved request for the call it was opened for, atomically and once: of two retries racing, one
-     * redeems and the other finds it {@link Redeemed.Invalid.Cause#USED}.
+     * redeems and the other finds it {@link Redeemed.Invalid.Cause#USED}. The redeeming call's decision id and
+     * idempotency scope are recorded with it.
+     *
+     * <p>
+     * A redeemed request is answered again, as a {@linkplain Redeemed.Ok#repeat() repeat} and without being consumed
+     * again, to a call of the same agent, run and payload that carries the same idempotency scope as the redemption,
+     * until the request's expiry (after it, {@link Redeemed.Invalid.Cause#EXPIRED}): such a call is a retry that the
+     * idempotency stage replays or holds back. A repeat takes the redemption over (its decision id is recorded), so
+     * that the earlier call can no longer {@linkplain #restore restore} an approval a retry may now be using. Any other
+     * call finds it {@link Redeemed.Invalid.Cause#USED}.
      */
     Uni<Redeemed> redeem(String tenant, String id, Redemption redemption, Instant now);
+
+    /**
+     * Gives an approval back when the call that redeemed it never went out: a {@link State#REDEEMED} request whose
+     * redemption was made (or last taken over) by {@code decisionId} becomes {@link State#APPROVED} again, atomically;
+     * anything else is left as it is.
+     *
+     * @return whether the request was given back
+     */
+    Uni<Boolean> restore(String tenant, String id, String decisionId);
 
     /** Marks every pending request of the tenant whose expiry has passed as expired; answers them (for audit). */
     Uni<List<Approval>> expire(String tenant, Instant now);
@@ -138,14 +156,37 @@ public interface ApprovalStore {
      * @param agent must be the request's agent
      * @param runId must be the request's run
      * @param payloadSha256 must be the request's payload
+     * @param decisionId the call's decision id, recorded as the redemption's; only it can {@linkplain #restore restore}
+     * @param idempotencyScope the call's idempotency scope ({@link dev.toolgate.call.IdempotencyScope}) when it carries
+     *        an {@code Idempotency-Key}
      */
-    record Redemption(String agent, String runId, String payloadSha256) {
+    record Redemption(String agent, String runId, String payloadSha256, String decisionId,
+            Optional<String> idempotencyScope) {
+
+        public Redemption {
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(runId, "runId");
+            Objects.requireNonNull(payloadSha256, "payloadSha256");
+            if (decisionId == null || decisionId.isEmpty()) {
+                throw new IllegalArgumentException("a redemption needs the call's decision id");
+            }
+            Objects.requireNonNull(idempotencyScope, "idempotencyScope");
+            if (idempotencyScope.isPresent() && idempotencyScope.get().isEmpty()) {
+                throw new IllegalArgumentException("an idempotency scope is never empty");
+            }
+        }
     }
 
     /** What a redemption did. */
     sealed interface Redeemed {
-        /** The call may go ahead; the request is now {@link State#REDEEMED} and can never be used again. */
-        record Ok(Approval approval) implements Redeemed {
+        /**
+         * The call may go ahead; the request is now {@link State#REDEEMED} and can never be used again, except by a
+         * retry of the same call with the same idempotency scope.
+         *
+         * @param repeat the request was already redeemed and this call is such a retry: nothing was consumed, and the
+         *        idempotency stage is to replay the first call's reply (or hold the retry back while it is in flight)
+         */
+        record Ok(Approval approval, boolean repeat) implements Redeemed {
         }
 
         record Invalid(Cause cause) implements Redeemed {

@@ -100,11 +100,32 @@ public final class EmbeddedApprovalStore implements ApprovalStore {
             if (stored == null) {
                 return new Redeemed.Invalid(Redeemed.Invalid.Cause.NOT_FOUND);
             }
-            Redeemed redeemed = ApprovalRules.redeem(stored, redemption, now);
+            Redeemed redeemed = ApprovalRules.redeem(stored, Optional.ofNullable(t.redeemers.get(id)), redemption,
+                    now);
             if (redeemed instanceof Redeemed.Ok ok) {
+                // a repeat changes no state but takes the redemption over, as redeem.lua does
                 t.store(ApprovalRules.copy(ok.approval()));
+                t.redeemers.put(id, ApprovalRules.Redeemer.of(redemption));
+                return new Redeemed.Ok(ApprovalRules.copy(ok.approval()), ok.repeat());
             }
             return redeemed;
+        }));
+    }
+
+    @Override
+    public Uni<Boolean> restore(String tenant, String id, String decisionId) {
+        return Uni.createFrom().item(() -> tenant(tenant).locked(t -> {
+            Approval stored = t.live(id);
+            if (stored == null) {
+                return false;
+            }
+            Optional<Approval> restored = ApprovalRules.restore(stored, Optional.ofNullable(t.redeemers.get(id)),
+                    decisionId);
+            restored.ifPresent(a -> {
+                t.store(a);
+                t.redeemers.remove(id);
+            });
+            return restored.isPresent();
         }));
     }
 
@@ -141,6 +162,8 @@ public final class EmbeddedApprovalStore implements ApprovalStore {
         private final ReentrantLock lock = new ReentrantLock();
         private final Map<String, Approval> requests = new HashMap<>();
         private final Map<String, Approval> pending = new HashMap<>();
+        /** Who redeemed each redeemed request (kept beside it, as Redis keeps fields beside the document). */
+        private final Map<String, ApprovalRules.Redeemer> redeemers = new HashMap<>();
         private final PriorityQueue<Forget> forgetting = new PriorityQueue<>(Comparator.comparing(Forget::at));
 
         <T> T locked(Function<Tenant, T> work) {
@@ -177,6 +200,7 @@ public final class EmbeddedApprovalStore implements ApprovalStore {
                 String id = forgetting.poll().id();
                 requests.remove(id);
                 pending.remove(id);
+                redeemers.remove(id);
             }
         }
     }

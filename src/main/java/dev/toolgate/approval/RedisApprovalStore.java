@@ -17,7 +17,7 @@ import io.vertx.redis.client.Response;
 /**
  * Approval requests in Redis, shared by every instance. A request is one hash, {@code tg:{tenant}:approval:<id>}
  * (see {@link ApprovalCodec}); the tenant's pending requests are a sorted set by creation time,
- * {@code tg:{tenant}:approvals:pending}. Deciding, redeeming, listing and expiring are each one Lua script under
+ * {@code tg:{tenant}:approvals:pending}. Deciding, redeeming, restoring, listing and expiring are each one Lua script under
  * {@code src/main/resources/approval/}, documented in its header: every rule is checked and the state changed in one
  * atomic step. Keys expire a day after the request does.
  *
@@ -36,7 +36,8 @@ public final class RedisApprovalStore implements ApprovalStore {
     static final RedisScript REDEEM = RedisScript.fromClasspath("approval/redeem.lua");
     static final RedisScript PENDING = RedisScript.fromClasspath("approval/pending.lua");
     static final RedisScript EXPIRE = RedisScript.fromClasspath("approval/expire.lua");
-    static final List<RedisScript> ALL = List.of(OPEN, DECIDE, REDEEM, PENDING, EXPIRE);
+    static final RedisScript RESTORE = RedisScript.fromClasspath("approval/restore.lua");
+    static final List<RedisScript> ALL = List.of(OPEN, DECIDE, REDEEM, PENDING, EXPIRE, RESTORE);
 
     private final RedisConnection redis;
     private final Clock clock;
@@ -129,8 +130,20 @@ public final class RedisApprovalStore implements ApprovalStore {
                         (Redeemed) new Redeemed.Invalid(Redeemed.Invalid.Cause.NOT_FOUND));
             }
             List<String> args = List.of(redemption.agent(), redemption.runId(), redemption.payloadSha256(),
-                    micros(now));
+                    micros(now), redemption.decisionId(), redemption.idempotencyScope().isPresent() ? "1" : "0",
+                    redemption.idempotencyScope().orElse(""));
             return redis.eval(REDEEM, List.of(key), args).map(RedisApprovalStore::redeemed);
+        });
+    }
+
+    @Override
+    public Uni<Boolean> restore(String tenant, String id, String decisionId) {
+        return redis.call(() -> {
+            if (!ApprovalRules.validId(id)) {
+                return Future.succeededFuture(false);
+            }
+            return redis.eval(RESTORE, List.of(key(tenant, id)), List.of(decisionId))
+                    .map(reply -> reply.toInteger() == 1);
         });
     }
 
@@ -150,7 +163,7 @@ public final class RedisApprovalStore implements ApprovalStore {
 
     private static Redeemed redeemed(Response reply) {
         return switch (reply.get(0).toString()) {
-            case "ok" -> new Redeemed.Ok(ApprovalCodec.row(reply, 1));
+            case "ok" -> new Redeemed.Ok(ApprovalCodec.row(reply, 1), "1".equals(reply.get(5).toString()));
             case "invalid" -> new Redeemed.Invalid(Redeemed.Invalid.Cause.valueOf(reply.get(1).toString()));
             default -> throw new IllegalStateException("redeem.lua answered " + reply.get(0));
         };

@@ -1,5 +1,7 @@
 package dev.toolgate.idempotency;
 
+import dev.toolgate.call.IdempotencyScope;
+
 /** Key names of idempotency records; all carry the tenant's hash tag. */
 public final class IdempotencyKeys {
 
@@ -7,10 +9,10 @@ public final class IdempotencyKeys {
     }
 
     /**
-     * The record of one agent's key for one tool. The agent's key is hashed, so that any printable key makes a bounded
-     * Redis key and no key can reach into another scope.
+     * The record of one agent's key for one tool: {@link IdempotencyScope#of}, the name the approval stage records for a
+     * redemption too, so that both always name the same scope.
      */
     public static String record(String tenant, String agent, String tool, String idempotencyKey) {
-        return "tg:{" + tenant + "}:idem:" + IdempotencyStage.digest(agent + "\n" + tool + "\n" + idempotencyKey);
+        return IdempotencyScope.of(tenant, agent, tool, idempotencyKey);
     }
 }

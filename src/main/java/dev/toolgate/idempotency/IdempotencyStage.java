@@ -1,6 +1,5 @@
 package dev.toolgate.idempotency;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.toolgate.call.ActionSpec;
-import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Principal;
@@ -112,9 +110,5 @@ public class IdempotencyStage implements Stage {
         public Uni<Void> abandoned(ToolCall call) {
             return store.abandon(tenant, key, owner);
         }
-    }
-
-    static String digest(String s) {
-        return CanonicalJson.sha256Hex(s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -2,7 +2,6 @@ package dev.toolgate.approval;
 
 import static dev.toolgate.approval.Requests.approve;
 import static dev.toolgate.approval.Requests.await;
-import static dev.toolgate.approval.Requests.redemption;
 import static dev.toolgate.approval.Requests.reject;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -17,22 +16,16 @@ import org.junit.jupiter.api.Test;
 import dev.toolgate.approval.ApprovalStore.Approval;
 import dev.toolgate.approval.ApprovalStore.Decided;
 import dev.toolgate.approval.ApprovalStore.Decided.Cause;
-import dev.toolgate.approval.ApprovalStore.Redeemed;
-import dev.toolgate.approval.ApprovalStore.Redemption;
 import dev.toolgate.approval.ApprovalStore.State;
 import dev.toolgate.call.ApprovalTier;
 import dev.toolgate.testing.Concurrently;
 
 /**
- * What every {@link ApprovalStore} promises, whatever holds the requests: opening, reading, listing, deciding,
- * redeeming and expiring. Subclasses supply the store; each test uses a fresh tenant, so tests share no state.
+ * What every {@link ApprovalStore} promises, whatever holds the requests: opening, reading, listing, deciding and
+ * expiring here, redeeming and restoring in {@link ApprovalRedemptionContractTest}. Subclasses supply the store; each
+ * test uses a fresh tenant, so tests share no state.
  */
-abstract class ApprovalStoreContractTest {
-
-    /** The store under test. */
-    abstract ApprovalStore store();
-
-    final Requests requests = new Requests();
+abstract class ApprovalStoreContractTest extends ApprovalRedemptionContractTest {
 
     @Test
     void readsBackWhatItOpened() {
@@ -280,111 +273,4 @@ abstract class ApprovalStoreContractTest {
                 await(store().decide(requests.tenant, "with space", approve("alice"), requests.now)));
     }
 
-    @Test
-    void redeemsAnApprovedRequestOnceThenFindsItUsed() {
-        // given
-        Approval request = approved(requests.request("payments", ApprovalTier.REQUIRED, false));
-
-        // when
-        Redeemed first = await(store().redeem(requests.tenant, request.id(), redemption(), requests.now));
-        Redeemed second = await(store().redeem(requests.tenant, request.id(), redemption(), requests.now));
-
-        // then
-        Approval redeemed = assertInstanceOf(Redeemed.Ok.class, first).approval();
-        assertEquals(State.REDEEMED, redeemed.state());
-        assertEquals(List.of("alice"), redeemed.approvers());
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.USED), second);
-        assertEquals(Optional.of(redeemed), await(store().get(requests.tenant, request.id())));
-    }
-
-    @Test
-    void ofFiftyRedemptionsRacingExactlyOnePasses() {
-        // given
-        Approval request = approved(requests.request("payments", ApprovalTier.REQUIRED, false));
-
-        // when
-        List<Redeemed> results = Concurrently.run(50,
-                i -> store().redeem(requests.tenant, request.id(), redemption(), requests.now));
-
-        // then
-        assertEquals(1, results.stream().filter(Redeemed.Ok.class::isInstance).count());
-        assertEquals(49, results.stream().filter(new Redeemed.Invalid(Redeemed.Invalid.Cause.USED)::equals).count());
-    }
-
-    @Test
-    void redeemsNeitherAPendingNorARejectedRequest() {
-        // given
-        Approval pending = requests.request("payments", ApprovalTier.DUAL, false);
-        Approval rejected = requests.request("payments", ApprovalTier.REQUIRED, false);
-        await(store().open(pending));
-        await(store().open(rejected));
-        await(store().decide(requests.tenant, pending.id(), approve("alice"), requests.now));
-        await(store().decide(requests.tenant, rejected.id(), reject("alice"), requests.now));
-
-        // when
-        Redeemed halfSigned = await(store().redeem(requests.tenant, pending.id(), redemption(), requests.now));
-        Redeemed refused = await(store().redeem(requests.tenant, rejected.id(), redemption(), requests.now));
-
-        // then
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.PENDING), halfSigned);
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.REJECTED), refused);
-    }
-
-    @Test
-    void anApprovalPastItsExpiryCannotBeRedeemed() {
-        // given: approved while it was open, redeemed after
-        Approval request = requests.expired();
-        await(store().open(request));
-        assertInstanceOf(Decided.Recorded.class, await(store().decide(requests.tenant, request.id(),
-                approve("alice"), request.createdAt().plusSeconds(1))));
-
-        // when
-        Redeemed late = await(store().redeem(requests.tenant, request.id(), redemption(), requests.now));
-
-        // then
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.EXPIRED), late);
-        assertEquals(State.EXPIRED, await(store().get(requests.tenant, request.id())).orElseThrow().state());
-    }
-
-    @Test
-    void redeemsOnlyForTheAgentRunAndPayloadItWasOpenedFor() {
-        // given
-        Approval request = approved(requests.request("payments", ApprovalTier.REQUIRED, false));
-        String oneCharacterOff = "8" + Requests.PAYLOAD.substring(1);
-
-        // when
-        Redeemed otherAgent = await(store().redeem(requests.tenant, request.id(),
-                new Redemption("deploy-bot", Requests.RUN, Requests.PAYLOAD), requests.now));
-        Redeemed otherRun = await(store().redeem(requests.tenant, request.id(),
-                new Redemption(Requests.AGENT, "run-2", Requests.PAYLOAD), requests.now));
-        Redeemed otherPayload = await(store().redeem(requests.tenant, request.id(),
-                new Redemption(Requests.AGENT, Requests.RUN, oneCharacterOff), requests.now));
-        Redeemed right = await(store().redeem(requests.tenant, request.id(), redemption(), requests.now));
-
-        // then
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.OTHER_PRINCIPAL), otherAgent);
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.OTHER_RUN), otherRun);
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.PAYLOAD_CHANGED), otherPayload);
-        assertInstanceOf(Redeemed.Ok.class, right, "the refused attempts consumed nothing");
-    }
-
-    @Test
-    void anotherTenantCannotRedeemARequest() {
-        // given
-        Approval request = approved(requests.request("payments", ApprovalTier.REQUIRED, false));
-
-        // when
-        Redeemed intruder = await(store().redeem(new Requests().tenant, request.id(), redemption(), requests.now));
-
-        // then
-        assertEquals(new Redeemed.Invalid(Redeemed.Invalid.Cause.NOT_FOUND), intruder);
-        assertEquals(State.APPROVED, await(store().get(requests.tenant, request.id())).orElseThrow().state());
-    }
-
-    /** Opens {@code request} and has alice sign it off. */
-    private Approval approved(Approval request) {
-        await(store().open(request));
-        Decided decided = await(store().decide(requests.tenant, request.id(), approve("alice"), requests.now));
-        return assertInstanceOf(Decided.Recorded.class, decided).approval();
-    }
 }

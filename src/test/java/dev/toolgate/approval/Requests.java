@@ -71,8 +71,14 @@ final class Requests {
         return new Sign(approver, false, Optional.empty());
     }
 
+    /** The call of {@link #AGENT} in {@link #RUN} for {@link #PAYLOAD}, without an Idempotency-Key, as a new call. */
     static Redemption redemption() {
-        return new Redemption(AGENT, RUN, PAYLOAD);
+        return redemption(Optional.empty());
+    }
+
+    /** The same call with this idempotency scope, as a new call (its own decision id). */
+    static Redemption redemption(Optional<String> idempotencyScope) {
+        return new Redemption(AGENT, RUN, PAYLOAD, "d-" + UUID.randomUUID(), idempotencyScope);
     }
 
     static <T> T await(Uni<T> uni) {

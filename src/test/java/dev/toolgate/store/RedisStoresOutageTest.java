@@ -95,7 +95,7 @@ class RedisStoresOutageTest {
 
         // when / then
         failsWithinTheTimeout(approvals.redeem(tenant, request.id(),
-                new ApprovalStore.Redemption("bot", "", "sha"), Instant.now()));
+                new ApprovalStore.Redemption("bot", "", "sha", "d-1", Optional.empty()), Instant.now()));
         failsWithinTheTimeout(idempotency.abandon(tenant, key, "d1"));
 
         // when
@@ -103,7 +103,8 @@ class RedisStoresOutageTest {
 
         // then
         assertInstanceOf(ApprovalStore.Redeemed.Invalid.class, approvals.redeem(tenant, request.id(),
-                new ApprovalStore.Redemption("bot", "", "sha"), Instant.now()).await().atMost(Duration.ofSeconds(5)));
+                new ApprovalStore.Redemption("bot", "", "sha", "d-1", Optional.empty()), Instant.now()).await()
+                .atMost(Duration.ofSeconds(5)));
     }
 
     private static void failsWithinTheTimeout(Uni<?> call) {

@@ -8,11 +8,13 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import org.awaitility.Awaitility;
@@ -33,10 +35,17 @@ abstract class ApprovalGatewayTest {
     static final String GLOBEX = "Bearer globex-approver-key";
 
     static Response refund(String credential, String run, long amount, String approval) {
+        return refund(credential, run, amount, approval, null);
+    }
+
+    static Response refund(String credential, String run, long amount, String approval, String idempotencyKey) {
         var request = given().header("Authorization", credential).header("Toolgate-Run-Id", run)
                 .contentType("application/json");
         if (approval != null) {
             request.header("Toolgate-Approval", approval);
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
         }
         return request.body("{\"charge\":\"ch_1\",\"amount_usd_micros\":" + amount
                 + ",\"tenant\":\"acme\",\"customer_email\":\"ann@example.com\"}").post("/tools/payments/refunds");
@@ -53,6 +62,10 @@ abstract class ApprovalGatewayTest {
     static Response decide(String credential, String approvalId, String verb, String body) {
         return given().header("Authorization", credential).contentType("application/json").body(body)
                 .post("/v1/approvals/" + approvalId + "/" + verb);
+    }
+
+    static List<String> events(String approvalId) {
+        return AuditRecords.approvalEvents(approvalId).stream().map(r -> r.path("event").asText()).toList();
     }
 
     static long forwardedCalls(String decisionId) {
@@ -78,6 +91,57 @@ abstract class ApprovalGatewayTest {
         List<String> events = AuditRecords.approvalEvents(approval).stream().map(r -> r.path("event").asText()).toList();
         assertEquals(List.of("opened", "approved", "redeemed"), events);
         assertTrue(AuditRecords.approvalEvents(approval).get(1).path("actor").asText().equals("approver-1"));
+    }
+
+    @Test
+    void anApprovedCallRetriedWithItsIdempotencyKeyIsReplayed() {
+        // given: a refund held for approval, approved, and redeemed by a call with an Idempotency-Key
+        String run = "run-approved-retry";
+        String key = "refund-" + UUID.randomUUID();
+        Response held = refund(SUPPORT, run, 62_000_000, null, key);
+        held.then().statusCode(403).body("reason", equalTo("approval_required"));
+        String approval = held.jsonPath().getString("approval_id");
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200);
+        Response first = refund(SUPPORT, run, 62_000_000, approval, key);
+        first.then().statusCode(201);
+        assertNull(first.header("Toolgate-Idempotent-Replay"));
+
+        // when: the identical call again, as a retry after a lost answer
+        Response retry = refund(SUPPORT, run, 62_000_000, approval, key);
+
+        // then
+        retry.then().statusCode(201).header("Toolgate-Idempotent-Replay", "true");
+        assertEquals(first.asString(), retry.asString(), "the identical body");
+        assertEquals(1, GatewayResource.tools().received().stream()
+                .filter(r -> key.equals(r.headers().get("idempotency-key"))).count(), "the tool saw one call");
+        assertEquals(0, forwardedCalls(id(retry)));
+        assertEquals("replayed", AuditRecords.await(id(retry), 1).get(0).path("type").asText());
+        assertEquals(List.of("opened", "approved", "redeemed"), events(approval), "a repeat consumes nothing");
+    }
+
+    @Test
+    void anApprovalIsGivenBackWhenItsCallNeverRuns() {
+        // given: an approved refund
+        String run = "run-given-back";
+        String approval = opened(SUPPORT, run, 63_000_000);
+        decide(APPROVER_1, approval, "approve", "{}").then().statusCode(200);
+
+        // when: redeemed by a call the idempotency stage (after the approval stage) refuses, then by a correct one
+        Response refused = refund(SUPPORT, run, 63_000_000, approval, "key with spaces");
+        Response corrected = refund(SUPPORT, run, 63_000_000, approval, "refund-" + UUID.randomUUID());
+
+        // then
+        refused.then().statusCode(400).body("reason", equalTo("invalid_arguments"));
+        assertEquals(0, forwardedCalls(id(refused)));
+        corrected.then().statusCode(201);
+        assertEquals(1, forwardedCalls(id(corrected)));
+        List<JsonNode> records = AuditRecords.approvalEvents(approval);
+        assertEquals(List.of("opened", "approved", "redeemed", "restored", "redeemed"), events(approval));
+        JsonNode restored = records.get(3);
+        assertEquals(id(refused), restored.path("decision_id").asText());
+        assertEquals("toolgate", restored.path("actor").asText());
+        assertEquals("approved", restored.path("state").asText());
+        assertEquals(id(corrected), records.get(4).path("decision_id").asText());
     }
 
     @Test
