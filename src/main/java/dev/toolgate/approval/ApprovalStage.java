@@ -122,13 +122,14 @@ public class ApprovalStage implements Stage {
                 .chain(redeemed -> switch (redeemed) {
                     // a retry of the redeeming call: the idempotency stage replays its reply or holds it back; it
                     // consumed nothing, so there is nothing to audit and nothing to give back
-                    case ApprovalStore.Redeemed.Ok ok when ok.repeat() -> Uni.createFrom().item(StageResult.next(call));
+                    case ApprovalStore.Redeemed.Ok ok when ok.repeat() -> Uni.createFrom()
+                            .item(StageResult.next(call.withApprovalUse(ToolCall.ApprovalUse.REPEAT)));
                     case ApprovalStore.Redeemed.Ok ok -> audit.approval(event("redeemed", ok.approval(), call.id(),
                             who.agent()))
                             // unrecorded, the redemption is undone quietly: the call fails closed and never goes out
                             .onFailure().call(() -> store.restore(who.tenant(), approvalId, call.id())
                                     .onFailure().recoverWithNull())
-                            .replaceWith(new StageResult.Continue(call,
+                            .replaceWith(new StageResult.Continue(call.withApprovalUse(ToolCall.ApprovalUse.REDEEMED),
                                     Optional.of(new GiveBack(store, audit, ok.approval(), call.id()))));
                     case ApprovalStore.Redeemed.Invalid invalid -> Uni.createFrom().item(StageResult.deny(Denial.of(
                             Reason.APPROVAL_INVALID, why(invalid.cause()))

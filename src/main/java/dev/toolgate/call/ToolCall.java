@@ -22,10 +22,25 @@ import java.util.Optional;
  * @param usage where the call stands against its limits; set by the limits stage
  * @param approvalId the approval the agent redeems ({@code Toolgate-Approval}), if any
  * @param idempotencyKey the agent's idempotency key ({@code Idempotency-Key}), if any
+ * @param approvalUse what the approval stage did with {@code approvalId}; set by the approval stage
  */
 public record ToolCall(String id, Protocol protocol, String tool, Invocation invocation, Secret credential, String runId,
         Mode mode, Instant receivedAt, Optional<Principal> principal, Optional<ResolvedAction> action,
-        Optional<Decision> decision, Usage usage, Optional<String> approvalId, Optional<String> idempotencyKey) {
+        Optional<Decision> decision, Usage usage, Optional<String> approvalId, Optional<String> idempotencyKey,
+        ApprovalUse approvalUse) {
+
+    /** What the approval stage did with the approval a call carried. */
+    public enum ApprovalUse {
+        /** No approval was needed or redeemed. */
+        NONE,
+        /** The call redeemed its approval (it is consumed). */
+        REDEEMED,
+        /**
+         * A retry of the call that redeemed the approval, with the same Idempotency-Key: it consumed nothing and may
+         * only be answered from the first call's idempotency record, never forwarded again.
+         */
+        REPEAT
+    }
 
     public ToolCall {
         Objects.requireNonNull(id, "id");
@@ -42,45 +57,52 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(approvalId, "approvalId");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Objects.requireNonNull(approvalUse, "approvalUse");
     }
 
     /** A call as an ingress adapter hands it to the pipeline: nothing resolved yet. */
     public static ToolCall received(String id, Protocol protocol, String tool, Invocation invocation, Secret credential,
             String runId, Mode mode, Instant receivedAt) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.empty(),
-                Optional.empty(), Optional.empty(), Usage.NONE, Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Usage.NONE, Optional.empty(), Optional.empty(),
+                ApprovalUse.NONE);
     }
 
     public ToolCall withPrincipal(Principal p) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
-                decision, usage, approvalId, idempotencyKey);
+                decision, usage, approvalId, idempotencyKey, approvalUse);
     }
 
     public ToolCall withAction(ResolvedAction a) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal,
-                Optional.of(a), decision, usage, approvalId, idempotencyKey);
+                Optional.of(a), decision, usage, approvalId, idempotencyKey, approvalUse);
     }
 
     public ToolCall withDecision(Decision d) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                Optional.of(d), usage, approvalId, idempotencyKey);
+                Optional.of(d), usage, approvalId, idempotencyKey, approvalUse);
     }
 
     public ToolCall withUsage(Usage u) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, u, approvalId, idempotencyKey);
+                decision, u, approvalId, idempotencyKey, approvalUse);
     }
 
     /** The call with what the agent sent to redeem an approval and to make the call idempotent. */
     public ToolCall withRequestOptions(Optional<String> approval, Optional<String> key) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, usage, approval, key);
+                decision, usage, approval, key, approvalUse);
+    }
+
+    public ToolCall withApprovalUse(ApprovalUse use) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
+                decision, usage, approvalId, idempotencyKey, use);
     }
 
     /** The same call in another mode (a {@code degrade} budget turns a call into a dry run). */
     public ToolCall withMode(Mode m) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, m, receivedAt, principal, action,
-                decision, usage, approvalId, idempotencyKey);
+                decision, usage, approvalId, idempotencyKey, approvalUse);
     }
 
     /**

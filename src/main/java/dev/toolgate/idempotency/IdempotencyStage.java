@@ -82,17 +82,29 @@ public class IdempotencyStage implements Stage {
         String tenant = who.tenant();
         String recordKey = IdempotencyKeys.record(tenant, who.agent(), resolved.tool().name(), key.get());
         return store.begin(tenant, recordKey, resolved.payloadSha256(), call.id(), config.inFlightLease(), clock.instant())
-                .map(begun -> switch (begun) {
-                    case IdempotencyStore.Begun.Started s -> new StageResult.Continue(call,
-                            Optional.of(new Keeper(store, tenant, recordKey, call.id(), config.ttl())));
-                    case IdempotencyStore.Begun.Replay r -> new StageResult.Replay(call, r.reply(), r.originalDecisionId());
-                    case IdempotencyStore.Begun.InFlight f -> StageResult.deny(Denial.of(Reason.IDEMPOTENCY_CONFLICT,
-                            "the first call with this Idempotency-Key is still in flight")
-                            .with("conflict", "in_flight").with("original_decision_id", f.originalDecisionId()));
-                    case IdempotencyStore.Begun.PayloadMismatch m -> StageResult.deny(Denial.of(
-                            Reason.IDEMPOTENCY_CONFLICT, "this Idempotency-Key was used with another payload")
-                            .with("conflict", "payload_mismatch").with("original_decision_id", m.originalDecisionId()));
-                });
+                .chain(begun -> begun instanceof IdempotencyStore.Begun.Started
+                        && call.approvalUse() == ToolCall.ApprovalUse.REPEAT
+                                // the approval was consumed by the first call, whose record is gone: running this one
+                                // would be a second execution of one approval
+                                ? store.abandon(tenant, recordKey, call.id()).replaceWith(StageResult.deny(Denial.of(
+                                        Reason.APPROVAL_INVALID, "the approval was already used, and the answer of"
+                                                + " the call that used it is no longer kept")
+                                        .with("cause", "used")))
+                                : Uni.createFrom().item(decided(call, begun, tenant, recordKey)));
+    }
+
+    private StageResult decided(ToolCall call, IdempotencyStore.Begun begun, String tenant, String recordKey) {
+        return switch (begun) {
+            case IdempotencyStore.Begun.Started s -> new StageResult.Continue(call,
+                    Optional.of(new Keeper(store, tenant, recordKey, call.id(), config.ttl())));
+            case IdempotencyStore.Begun.Replay r -> new StageResult.Replay(call, r.reply(), r.originalDecisionId());
+            case IdempotencyStore.Begun.InFlight f -> StageResult.deny(Denial.of(Reason.IDEMPOTENCY_CONFLICT,
+                    "the first call with this Idempotency-Key is still in flight")
+                    .with("conflict", "in_flight").with("original_decision_id", f.originalDecisionId()));
+            case IdempotencyStore.Begun.PayloadMismatch m -> StageResult.deny(Denial.of(
+                    Reason.IDEMPOTENCY_CONFLICT, "this Idempotency-Key was used with another payload")
+                    .with("conflict", "payload_mismatch").with("original_decision_id", m.originalDecisionId()));
+        };
     }
 
     /** Keeps the first call's reply, or frees the key when the call never ran. */

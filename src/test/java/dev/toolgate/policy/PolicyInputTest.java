@@ -62,7 +62,8 @@ class PolicyInputTest {
                 Calls.json("{\"environment\": \"prod\"}"), Calls.MONDAY_10_00, Mode.ENFORCE);
         ToolCall call = new ToolCall(resolved.id(), Protocol.MCP, "ops-server", resolved.invocation(), Secret.NONE, "",
                 Mode.ENFORCE, resolved.receivedAt(), resolved.principal(), resolved.action(), resolved.decision(),
-                dev.toolgate.call.Usage.NONE, java.util.Optional.empty(), java.util.Optional.empty());
+                dev.toolgate.call.Usage.NONE, java.util.Optional.empty(), java.util.Optional.empty(),
+                ToolCall.ApprovalUse.NONE);
 
         // when
         ObjectNode input = PolicyInput.of(call, Calls.context());

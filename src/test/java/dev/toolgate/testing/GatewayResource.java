@@ -93,6 +93,7 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
             auditFile = dir.resolve("audit.jsonl");
             Map<String, String> config = new java.util.HashMap<>(Map.ofEntries(
                     Map.entry("toolgate.approvals.sweep-interval", "1S"),
+                    Map.entry("toolgate.idempotency.in-flight-lease", "1S"),
                     Map.entry("toolgate.contract", contract.toString()),
                     Map.entry("toolgate.audit.path", auditFile.toString()),
                     Map.entry("toolgate.identity.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json"),

@@ -205,6 +205,33 @@ abstract class ApprovalGatewayTest {
     }
 
     @Test
+    void anApprovedCallWhoseFirstRunLeftNoAnswerNeverRunsTwice() {
+        String key = "ledger-" + java.util.UUID.randomUUID();
+        java.util.function.Function<String, Response> slowLedger = approval -> {
+            var request = given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", "run-slow")
+                    .header("Idempotency-Key", key);
+            if (approval != null) {
+                request.header("Toolgate-Approval", approval);
+            }
+            return request.get("/tools/ledger/charges/ch_slow");
+        };
+        Response held = slowLedger.apply(null);
+        String approval = held.jsonPath().getString("approval_id");
+        decide(APPROVER_1, approval, "approve", "{\"payload_sha256\":\"" + held.jsonPath().getString("payload_sha256")
+                + "\"}").then().statusCode(200);
+
+        // the tool acts but answers too late: no answer is kept, and the key stays in flight for its lease (1 s)
+        Response first = slowLedger.apply(approval);
+        first.then().statusCode(504).body("reason", equalTo("upstream_timeout"));
+        Awaitility.await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+
+        Response again = slowLedger.apply(approval);
+        again.then().statusCode(403).body("reason", equalTo("approval_invalid")).body("cause", equalTo("used"));
+        assertEquals(0, forwardedCalls(id(again)), "one approval, one execution");
+        assertEquals(1, forwardedCalls(id(first)));
+    }
+
+    @Test
     void anExpiredApprovalCannotBeRedeemed() {
         String run = "run-expired";
         String approval = opened(SUPPORT, run, 80_000_000);
