@@ -25,6 +25,7 @@ import dev.toolgate.pipeline.AfterCall;
 import dev.toolgate.pipeline.ApprovalEvent;
 import dev.toolgate.pipeline.AuditLog;
 import dev.toolgate.pipeline.CallContext;
+import dev.toolgate.pipeline.Escalations;
 import dev.toolgate.pipeline.Stage;
 import dev.toolgate.pipeline.StageResult;
 import dev.toolgate.pipeline.Stages;
@@ -81,10 +82,14 @@ public class ApprovalStage implements Stage {
     public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
         // without a decision (a bug upstream) the call needs the strictest review, never none
         ApprovalTier tier = call.approvalNeeded().orElse(ApprovalTier.REQUIRED);
-        if (tier == ApprovalTier.NONE) {
-            return Uni.createFrom().item(StageResult.next(call));
-        }
         ResolvedAction resolved = call.action().orElseThrow();
+        if (tier == ApprovalTier.NONE) {
+            // an approval sent anyway was opened by an escalation (a spent budget): redeem it, so that the limits stage
+            // sees a signed-off call
+            return call.approvalId().isPresent() && call.mode() != Mode.DRY_RUN
+                    ? redeem(call, resolved, call.approvalId().get())
+                    : Uni.createFrom().item(StageResult.next(call));
+        }
         Denial required = Denial.of(Reason.APPROVAL_REQUIRED, tier == ApprovalTier.DUAL
                 ? "this call needs the sign-off of two approvers"
                 : "this call needs a human sign-off")
@@ -129,7 +134,7 @@ public class ApprovalStage implements Stage {
                             // unrecorded, the redemption is undone quietly: the call fails closed and never goes out
                             .onFailure().call(() -> store.restore(who.tenant(), approvalId, call.id())
                                     .onFailure().recoverWithNull())
-                            .replaceWith(new StageResult.Continue(call.withApprovalUse(ToolCall.ApprovalUse.REDEEMED),
+                            .replaceWith(new StageResult.Continue(call.withApprovalUse(use(ok.approval())),
                                     Optional.of(new GiveBack(store, audit, ok.approval(), call.id()))));
                     case ApprovalStore.Redeemed.Invalid invalid -> Uni.createFrom().item(StageResult.deny(Denial.of(
                             Reason.APPROVAL_INVALID, why(invalid.cause()))
@@ -139,19 +144,28 @@ public class ApprovalStage implements Stage {
     }
 
     private Uni<StageResult> open(ToolCall call, ResolvedAction resolved, ApprovalTier tier, Denial required) {
+        return openRequest(call, tier, call.decision().map(d -> d.reasons()).orElse(List.of()))
+                .map(request -> new StageResult.Suspend(required.with("approval_id", request.id())
+                        .with("expires_at", request.expiresAt().toString())));
+    }
+
+    /**
+     * Opens a request bound to the call's payload, audits it and notifies the webhook; also how an escalating budget
+     * asks for a sign-off ({@link ApprovalEscalations}).
+     */
+    Uni<ApprovalStore.Approval> openRequest(ToolCall call, ApprovalTier tier, List<String> reasons) {
         Principal who = call.principal().orElseThrow();
+        ResolvedAction resolved = call.action().orElseThrow();
         Instant now = clock.instant();
         List<String> redact = call.decision().map(d -> d.redact()).orElse(List.of());
         ApprovalStore.Approval request = new ApprovalStore.Approval(CallIds.next(), who.tenant(), who.agent(),
                 call.runId(), resolved.tool().name(), resolved.action().name(), resolved.payloadSha256(),
-                Redaction.apply(resolved.args(), redact), call.decision().map(d -> d.reasons()).orElse(List.of()), tier,
-                !resolved.tool().reversible(), now, now.plus(ttl), ApprovalStore.State.PENDING, List.of(),
-                Optional.empty());
+                Redaction.apply(resolved.args(), redact), reasons, tier, !resolved.tool().reversible(), now,
+                now.plus(ttl), ApprovalStore.State.PENDING, List.of(), Optional.empty());
         return store.open(request)
                 .chain(() -> audit.approval(event("opened", request, call.id(), who.agent())))
                 .invoke(() -> webhook.opened(request))
-                .replaceWith(new StageResult.Suspend(required.with("approval_id", request.id())
-                        .with("expires_at", request.expiresAt().toString())));
+                .replaceWith(request);
     }
 
     /** Gives the approval back when its call is never forwarded; a forwarded call has spent it. */
@@ -171,6 +185,13 @@ public class ApprovalStage implements Stage {
                             redeemed.approvers(), redeemed.rejectedBy()), decisionId, "toolgate"))
                     : Uni.createFrom().voidItem());
         }
+    }
+
+    /** Whether the approval was one an escalating budget asked for (its approver was shown the spent budget). */
+    private static ToolCall.ApprovalUse use(ApprovalStore.Approval approval) {
+        return approval.reasons().stream().anyMatch(r -> r.startsWith(Escalations.REASON_PREFIX))
+                ? ToolCall.ApprovalUse.REDEEMED_OVER_BUDGET
+                : ToolCall.ApprovalUse.REDEEMED;
     }
 
     static ApprovalEvent event(String event, ApprovalStore.Approval a, String decisionId, String actor) {

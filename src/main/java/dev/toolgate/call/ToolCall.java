@@ -36,6 +36,11 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
         /** The call redeemed its approval (it is consumed). */
         REDEEMED,
         /**
+         * The call redeemed an approval that a spent {@code escalate} budget asked for: the approver was shown the
+         * budget, so the call may spend beyond it.
+         */
+        REDEEMED_OVER_BUDGET,
+        /**
          * A retry of the call that redeemed the approval, with the same Idempotency-Key: it consumed nothing and may
          * only be answered from the first call's idempotency record, never forwarded again.
          */

@@ -21,10 +21,10 @@ final class Nodes {
     /** Durations as the contract writes them: 250ms, 2s, 1m, 1h. */
     static final String DURATION = "([0-9]{1,9})(ms|s|m|h)";
     /**
-     * The largest integer the contract accepts for counts and money: Redis evaluates its scripts in Lua, whose numbers
-     * are doubles and exact only up to 2^53-1.
+     * The largest amount, cap or burst accepted: 2^51, the limits stores' bound, so that a sum of three stays below
+     * 2^53 where Redis' Lua numbers (doubles) are still exact.
      */
-    static final long MAX_EXACT = (1L << 53) - 1;
+    static final long MAX_EXACT = 1L << 51;
 
     private static final Pattern DURATION_TEXT = Pattern.compile(DURATION);
 

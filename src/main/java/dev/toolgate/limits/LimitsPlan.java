@@ -28,8 +28,8 @@ import dev.toolgate.call.ToolCall;
 record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSpecs, List<BudgetSpec> budgetSpecs,
         long estimateUsdMicros) {
 
-    /** The largest amount Redis' Lua numbers (doubles) hold exactly. */
-    static final long MAX_EXACT = (1L << 53) - 1;
+    /** The largest amount, cap or estimate the stores accept (see {@link RequestChecks#MAX}). */
+    static final long MAX_EXACT = RequestChecks.MAX;
 
     /** Grace after a budget window ends, so its ledger can still be read (and its reservations settled). */
     static final Duration WINDOW_GRACE = Duration.ofDays(7);
@@ -106,11 +106,24 @@ record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSp
                 default -> throw new IllegalStateException("unknown budget scope " + spec.per());
             }
             budgetSpecs.add(spec);
-            budgets.add(new LimitsStore.Budget(key, spec.capUsdMicros(), estimate, expiresAt));
+            // a human signed off spending beyond an escalating budget: it still counts, but no longer caps this call
+            long cap = spec.overBudget() == BudgetSpec.OverBudget.ESCALATE && approvedOverBudget(call)
+                    ? MAX_EXACT
+                    : spec.capUsdMicros();
+            budgets.add(new LimitsStore.Budget(key, cap, estimate, expiresAt));
         }
 
         return new Planned.Ok(new LimitsPlan(new LimitsStore.ReserveRequest(tenant, call.id(), kill, rates, budgets,
                 now, lease, dryRun), rateSpecs, budgetSpecs, estimate));
+    }
+
+    /**
+     * The call redeemed an approval an escalation opened, or repeats such a call (a repeat is only ever replayed, so
+     * admitting it spends nothing).
+     */
+    private static boolean approvedOverBudget(ToolCall call) {
+        return call.approvalUse() == ToolCall.ApprovalUse.REDEEMED_OVER_BUDGET
+                || call.approvalUse() == ToolCall.ApprovalUse.REPEAT;
     }
 
     /** The integer at the cost pointer when the arguments have it, else the fixed estimate. */

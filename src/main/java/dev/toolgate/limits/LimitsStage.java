@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -26,6 +27,7 @@ import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.AfterCall;
 import dev.toolgate.pipeline.AuditLog;
 import dev.toolgate.pipeline.CallContext;
+import dev.toolgate.pipeline.Escalations;
 import dev.toolgate.pipeline.Stage;
 import dev.toolgate.pipeline.StageResult;
 import dev.toolgate.pipeline.Stages;
@@ -54,11 +56,15 @@ public class LimitsStage implements Stage {
     private final ToolgateConfig.Limits config;
     private final Duration timeout;
     private final Clock clock;
+    /** Set by CDI; a stage built by hand (tests) escalates without opening a request. */
+    private Instance<Escalations> escalations;
 
     @Inject
-    LimitsStage(LimitsStore store, AuditLog audit, MeterRegistry meters, ToolgateConfig config) {
+    LimitsStage(LimitsStore store, AuditLog audit, MeterRegistry meters, ToolgateConfig config,
+            Instance<Escalations> escalations) {
         this(store, new EmbeddedLimitsStore(), audit, meters, config.limits(), config.redisTimeout(),
                 Clock.systemUTC());
+        this.escalations = escalations;
     }
 
     /** @param timeout how long a reservation may take before the failure modes apply */
@@ -139,9 +145,7 @@ public class LimitsStage implements Stage {
                 .with("estimate_usd_micros", plan.estimateUsdMicros());
         return switch (spec.overBudget()) {
             case STOP -> Uni.createFrom().item(StageResult.deny(exceeded));
-            case ESCALATE -> Uni.createFrom().item(StageResult.deny(new Denial(Reason.APPROVAL_REQUIRED,
-                    "budget " + spec.name() + " is spent: spending more needs a human sign-off", List.of(),
-                    exceeded.extensions()).with("approval_tier", "required")));
+            case ESCALATE -> escalate(call, spec, plan, o, exceeded);
             case DEGRADE -> mayDegrade
                     ? Fallbacks.degrade(call, resolved, ctx.contract(), exceeded)
                             .map(next -> switch (next) {
@@ -152,6 +156,26 @@ public class LimitsStage implements Stage {
                             .orElseGet(() -> Uni.createFrom().item(StageResult.deny(exceeded)))
                     : Uni.createFrom().item(StageResult.deny(exceeded));
         };
+    }
+
+    /**
+     * A spent {@code escalate} budget: a human decides whether to spend more. An approval request bound to the call's
+     * payload is opened (its reasons name the budget), and the agent repeats the call with it once signed off.
+     */
+    private Uni<StageResult> escalate(ToolCall call, BudgetSpec spec, LimitsPlan plan, LimitsStore.OverBudget o,
+            Denial exceeded) {
+        Denial required = new Denial(Reason.APPROVAL_REQUIRED,
+                "budget " + spec.name() + " is spent: spending more needs a human sign-off", List.of(),
+                exceeded.extensions()).with("approval_tier", "required");
+        if (escalations == null || escalations.isUnsatisfied() || call.mode() == Mode.DRY_RUN) {
+            return Uni.createFrom().item(StageResult.deny(required));
+        }
+        String reason = Escalations.REASON_PREFIX + "budget " + spec.name() + " (cap " + spec.capUsdMicros()
+                + " micro-dollars, " + o.state().remainingUsdMicros() + " left) cannot admit "
+                + plan.estimateUsdMicros() + " micro-dollars";
+        return escalations.get().open(call, List.of(reason))
+                .map(id -> (StageResult) new StageResult.Suspend(required.with("approval_id", id)
+                        .with("payload_sha256", call.action().orElseThrow().payloadSha256())));
     }
 
     /** The store did not answer: apply the tool's failure modes. */

@@ -107,16 +107,16 @@ class BudgetValidationTest {
             "\"200000000\" | must be an integer",
             "[1] | must be an integer",
             "-1 | must be at least 0",
-            "9007199254740992 | must be at most 9007199254740991",
-            "99999999999999999999999 | must be at most 9007199254740991" })
-    void refusesCapsThatAreNotIntegersFromZeroTo2Pow53Minus1(String cap, String problem) {
+            "2251799813685249 | must be at most 2251799813685248",
+            "99999999999999999999999 | must be at most 2251799813685248" })
+    void refusesCapsThatAreNotIntegersFromZeroTo2Pow51(String cap, String problem) {
         assertEquals(List.of("limits.budgets[0].cap_usd_micros: " + problem),
                 Contracts.errors(budget("{name: b, per: run, cap_usd_micros: " + cap + ", over_budget: stop}")));
     }
 
     @ParameterizedTest
-    @ValueSource(longs = { 0, 1, 9_007_199_254_740_991L })
-    void acceptsCapsFromZeroTo2Pow53Minus1(long cap) {
+    @ValueSource(longs = { 0, 1, 2_251_799_813_685_248L })
+    void acceptsCapsFromZeroTo2Pow51(long cap) {
         assertEquals(cap, Contracts.parse(budget("{name: b, per: run, cap_usd_micros: " + cap + ", over_budget: stop}"))
                 .budgets().get(0).capUsdMicros());
     }

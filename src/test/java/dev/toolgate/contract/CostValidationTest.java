@@ -116,7 +116,7 @@ class CostValidationTest {
             "-1 | must be at least 0",
             "2.5 | must be an integer",
             "\"2500\" | must be an integer",
-            "9007199254740992 | must be at most 9007199254740991" })
+            "2251799813685249 | must be at most 2251799813685248" })
     void refusesFixedEstimatesThatAreNotIntegersFromZero(String fixed, String problem) {
         assertEquals(List.of("tools.payments.actions[0].cost.fixed_usd_micros: " + problem),
                 Contracts.errors(refund("{fixed_usd_micros: " + fixed + "}")));

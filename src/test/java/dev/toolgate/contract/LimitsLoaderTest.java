@@ -87,7 +87,7 @@ class LimitsLoaderTest {
                 new BudgetSpec("research-runs", selector("research-bot", null, null, null), BudgetSpec.Scope.RUN, 0,
                         BudgetSpec.OverBudget.ESCALATE),
                 new BudgetSpec("payments-monthly", selector(null, "payments", null, null), BudgetSpec.Scope.TENANT,
-                        9_007_199_254_740_991L, BudgetSpec.OverBudget.DEGRADE)),
+                        2_251_799_813_685_248L, BudgetSpec.OverBudget.DEGRADE)),
                 contract.budgets());
     }
 

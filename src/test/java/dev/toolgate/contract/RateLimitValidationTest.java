@@ -127,7 +127,7 @@ class RateLimitValidationTest {
             "-3 | must be at least 1",
             "2.5 | must be an integer",
             "\"20\" | must be an integer",
-            "9007199254740992 | must be at most 9007199254740991" })
+            "2251799813685249 | must be at most 2251799813685248" })
     void refusesBurstsThatAreNotPositiveIntegers(String burst, String problem) {
         assertEquals(List.of("limits.rate[0].burst: " + problem),
                 Contracts.errors(rate("{name: calls, per: agent, limit: 1/1s, burst: " + burst + "}")));

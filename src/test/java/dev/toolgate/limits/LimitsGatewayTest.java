@@ -29,6 +29,7 @@ abstract class LimitsGatewayTest {
     static final String RELEASE = "Bearer demo-deploy-key";
     static final String REPORTS = "Bearer report-key";
     static final String ADMIN = "Bearer admin-key";
+    static final String APPROVER = "Bearer limits-approver-key";
 
     static String run() {
         return "run-" + UUID.randomUUID();
@@ -112,15 +113,33 @@ abstract class LimitsGatewayTest {
     }
 
     @Test
-    void escalatesToApprovalWhenAnEscalatingBudgetIsSpent() {
+    void escalatesASpentBudgetToAnApprovalThatLetsTheCallSpendBeyondIt() {
         String run = run();
         String body = "{\"service\":\"api\",\"environment\":\"dev\"}";
         post(RELEASE, run, "/tools/deploy/deployments", body).then().statusCode(202);
         post(RELEASE, run, "/tools/deploy/deployments", body).then().statusCode(202);
         Response third = post(RELEASE, run, "/tools/deploy/deployments", body);
         third.then().statusCode(403).body("reason", equalTo("approval_required"))
-                .body("budget", equalTo("deploys-per-run")).body("approval_tier", equalTo("required"));
+                .body("budget", equalTo("deploys-per-run")).body("approval_tier", equalTo("required"))
+                .body("approval_id", notNullValue());
         assertFalse(reachedTool(third));
+        String approval = third.jsonPath().getString("approval_id");
+        given().header("Authorization", APPROVER).get("/v1/approvals/" + approval).then().statusCode(200)
+                .body("reasons[0]", org.hamcrest.Matchers.startsWith("budget escalation: budget deploys-per-run"));
+
+        // signed off: the same call goes ahead beyond the cap, and its spend still counts
+        given().header("Authorization", APPROVER).post("/v1/approvals/" + approval + "/approve").then().statusCode(200);
+        Response approved = given().header("Authorization", RELEASE).header("Toolgate-Run-Id", run)
+                .header("Toolgate-Approval", approval).contentType("application/json").body(body)
+                .post("/tools/deploy/deployments");
+        approved.then().statusCode(202);
+        assertTrue(reachedTool(approved));
+        JsonPath state = budget("deploys-per-run", "run=" + run);
+        assertEquals(3 * SampleTools.DEPLOYMENT_COST_USD_MICROS, state.getLong("spent_usd_micros"));
+
+        // the approval was for that call only: the next one escalates again
+        post(RELEASE, run, "/tools/deploy/deployments", body).then().statusCode(403)
+                .body("reason", equalTo("approval_required")).body("approval_id", notNullValue());
     }
 
     @Test

@@ -1,0 +1,28 @@
+package dev.toolgate.pipeline;
+
+import java.util.List;
+
+import dev.toolgate.call.ToolCall;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Opens an approval request for a call that a stage other than the approval stage wants a human to sign off (an
+ * {@code escalate} budget that is spent). The approval stage's flow does the rest: the approver signs off, the agent
+ * repeats the call with {@code Toolgate-Approval}, and the call goes ahead as {@code ToolCall.ApprovalUse.REDEEMED}.
+ */
+public interface Escalations {
+
+    /**
+     * How an escalation's reasons begin. An approval whose reasons have it was shown the spent budget, so redeeming it
+     * may spend beyond that budget ({@code ToolCall.ApprovalUse.REDEEMED_OVER_BUDGET}); any other approval may not.
+     */
+    String REASON_PREFIX = "budget escalation: ";
+
+    /**
+     * Opens a request bound to the call's payload.
+     *
+     * @param reasons why a human must decide, shown to the approver
+     * @return the approval id
+     */
+    Uni<String> open(ToolCall call, List<String> reasons);
+}
