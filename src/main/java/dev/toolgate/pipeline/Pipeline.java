@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Mode;
+import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
 import io.micrometer.core.instrument.Counter;
@@ -85,7 +86,6 @@ public class Pipeline {
      */
     public Uni<StageResult> identify(ToolCall call) {
         CallContext ctx = active.snapshot();
-        List<AfterCall> afters = new ArrayList<>();
         List<Stage> identifying = stages.stream().filter(s -> s.position() <= Stages.IDENTIFY).toList();
         Uni<StageResult> result = Uni.createFrom().item(new StageResult.Continue(call));
         for (Stage stage : identifying) {
@@ -103,7 +103,7 @@ public class Pipeline {
      * @param reporter the identified caller; only the agent that checked the call may report it
      * @return the reported call, or empty when no live check of this decision id belongs to the reporter
      */
-    public Uni<Optional<ToolCall>> report(String decisionId, dev.toolgate.call.Principal reporter,
+    public Uni<Optional<ToolCall>> report(String decisionId, Principal reporter,
             OptionalLong costUsdMicros, String status) {
         Optional<PendingReports.Pending> found = pending.take(decisionId, reporter);
         if (found.isEmpty()) {

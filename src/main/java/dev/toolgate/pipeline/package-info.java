@@ -6,7 +6,10 @@
  * {@link dev.toolgate.pipeline.Stages}): identify, contract, policy, then (as they land) approval, limits and
  * idempotency. When every stage continues, the {@link dev.toolgate.pipeline.Pipeline} records the intent in the
  * {@link dev.toolgate.pipeline.AuditLog}, forwards through the {@link dev.toolgate.pipeline.Upstream} the ingress
- * supplied, and records the outcome.
+ * supplied, finishes every stage's {@link dev.toolgate.pipeline.AfterCall} (settling a reservation at the reported
+ * cost, keeping an idempotent reply) and records the outcome. A call that stops before it is forwarded has its
+ * after-calls {@code abandoned} (a reservation released, an approval given back, an idempotency key freed), exactly
+ * once.
  *
  * <h2>Promises every stage keeps</h2>
  * <ol>
@@ -22,9 +25,16 @@
  * </ol>
  *
  * <h2>Results</h2>
- * The pipeline answers an {@link dev.toolgate.pipeline.Outcome}: {@code Answered} (forwarded), {@code Refused} (denied
- * or the upstream failed) or {@code Proposed} (dry run: every stage evaluated, nothing forwarded or consumed). A
- * dry run of an unauthenticated call is refused like any other: nobody gets a proposal without an identity.
+ * The pipeline answers an {@link dev.toolgate.pipeline.Outcome}: {@code Answered} (forwarded, or handed back to a
+ * check API caller), {@code Replayed} (an idempotent repeat answered with the kept reply, nothing forwarded),
+ * {@code Refused} (denied or the upstream failed) or {@code Proposed} (dry run: every stage evaluated, nothing
+ * forwarded or consumed). A dry run of an unauthenticated call is refused like any other: nobody gets a proposal
+ * without an identity.
+ *
+ * <h2>Between stages</h2>
+ * Stages never call each other. What one stage needs from a later one travels on the call (e.g.
+ * {@code ToolCall.ApprovalUse}), and what a later stage needs from an earlier one's machinery goes through an interface
+ * of this package ({@link dev.toolgate.pipeline.Escalations}: a spent budget asks the approval flow for a sign-off).
  *
  * <h2>Thread safety</h2>
  * Stages are application-scoped and shared by all calls; they hold no per-call state. The contract and policy
