@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A tool of the contract.
+ * A tool of the contract: an HTTP service or an MCP server.
  *
  * @param name the tool name, the first path segment below {@code /tools/}
- * @param upstream the base URL calls are forwarded to
+ * @param upstream the base URL calls are forwarded to ({@link Kind#HTTP}), or the server's MCP endpoint
+ *        ({@link Kind#MCP})
  * @param risk the tool's risk class
  * @param reversible whether the tool's effects can be undone
  * @param dataClasses the data classes the tool touches (e.g. {@code pci}, {@code pii})
@@ -19,19 +20,40 @@ import java.util.Optional;
  * @param spendFailureMode what happens to its calls when spend caps cannot be checked (default closed)
  * @param rateFailureMode what happens to its calls when rate limits cannot be checked (default open, on a local
  *        per-instance limiter)
+ * @param kind what the upstream speaks, and so how its calls name their action
  */
 public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
         Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions, FailureMode spendFailureMode,
-        FailureMode rateFailureMode) {
+        FailureMode rateFailureMode, Kind kind) {
+
+    /** What a tool's upstream speaks. */
+    public enum Kind {
+        /** An HTTP service: an action is a method and a path template below the upstream. */
+        HTTP,
+        /**
+         * An MCP server (Streamable HTTP): an action is one of the server's tools, named exactly as the server names
+         * it; the server's other tools are hidden and refused.
+         */
+        MCP
+    }
 
     public ToolSpec {
         dataClasses = List.copyOf(dataClasses);
         actions = List.copyOf(actions);
         java.util.Objects.requireNonNull(spendFailureMode, "spendFailureMode");
         java.util.Objects.requireNonNull(rateFailureMode, "rateFailureMode");
+        java.util.Objects.requireNonNull(kind, "kind");
     }
 
-    /** A tool with the default failure modes: spend caps closed, rate limits open. */
+    /** An HTTP tool. */
+    public ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
+            Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions, FailureMode spendFailureMode,
+            FailureMode rateFailureMode) {
+        this(name, upstream, risk, reversible, dataClasses, connectTimeout, requestTimeout, actions,
+                spendFailureMode, rateFailureMode, Kind.HTTP);
+    }
+
+    /** An HTTP tool with the default failure modes: spend caps closed, rate limits open. */
     public ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
             Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions) {
         this(name, upstream, risk, reversible, dataClasses, connectTimeout, requestTimeout, actions,

@@ -11,14 +11,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.ArgumentSchema;
 import dev.toolgate.call.CostSpec;
 import dev.toolgate.call.Fallback;
 import dev.toolgate.call.PathTemplate;
+import dev.toolgate.call.ToolSpec;
 
-/** Reads the {@code actions} of one tool: route, argument schema, cost estimate and fallback. */
+/**
+ * Reads the {@code actions} of one tool: route, argument schema, cost estimate and fallback. An HTTP action has a
+ * method and a path; an MCP action has neither, and its name is the MCP tool name.
+ */
 final class ActionReader {
 
     private static final List<String> ACTION_KEYS = List.of("name", "method", "path", "schema", "cost", "fallback",
@@ -26,6 +31,10 @@ final class ActionReader {
     private static final List<String> COST_KEYS = List.of("pointer", "fixed_usd_micros");
     private static final List<String> FALLBACK_KEYS = List.of("tool", "action", "dry_run");
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    /** The MCP naming rule for tools. */
+    private static final Pattern MCP_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    /** An MCP action without a schema takes any arguments object the upstream accepts. */
+    private static final JsonNode ANY_OBJECT = JsonNodeFactory.instance.objectNode().put("type", "object");
     /** RFC 6901: {@code ~} only as {@code ~0} or {@code ~1}. */
     private static final Pattern POINTER = Pattern.compile("(/([^~/]|~[01])*)+");
 
@@ -42,7 +51,8 @@ final class ActionReader {
     }
 
     /** The tool's valid actions, in order; every problem of the others is reported. */
-    List<ActionSpec> read(String tool, JsonNode list, String path) {
+    List<ActionSpec> read(String tool, ToolSpec.Kind kind, JsonNode list, String path) {
+        boolean mcp = kind == ToolSpec.Kind.MCP;
         List<ActionSpec> actions = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
         Map<String, Integer> routes = new HashMap<>();
@@ -55,29 +65,23 @@ final class ActionReader {
             }
             int before = problems.count();
             Optional<String> name = nodes.string(action, at, "name", true)
-                    .filter(n -> nodes.name(n, Problems.key(at, "name")));
+                    .filter(n -> mcp ? MCP_NAME.matcher(n).matches()
+                            || fail(Problems.key(at, "name"), "must match " + MCP_NAME.pattern())
+                            : nodes.name(n, Problems.key(at, "name")));
             Integer named = name.map(n -> names.putIfAbsent(n, i)).orElse(null);
             if (named != null) {
                 problems.add(Problems.key(at, "name"),
                         "duplicate action name \"" + name.get() + "\" (also " + Problems.index("actions", named) + ")");
             }
-            Optional<String> method = nodes.string(action, at, "method", true)
-                    .map(m -> m.toUpperCase(Locale.ROOT))
-                    .filter(m -> METHODS.contains(m) || fail(Problems.key(at, "method"),
-                            "must be one of " + String.join(", ", METHODS)));
-            Optional<String> pathText = nodes.string(action, at, "path", true);
-            Optional<String> pathProblem = pathText.flatMap(PathTemplate::problem);
-            pathProblem.ifPresent(problem -> problems.add(Problems.key(at, "path"), problem));
-            Optional<PathTemplate> template = pathText.filter(p -> pathProblem.isEmpty()).map(PathTemplate::parse)
-                    .filter(t -> distinctVariables(t, Problems.key(at, "path")));
-            if (method.isPresent() && template.isPresent()) {
-                Integer first = routes.putIfAbsent(method.get() + " " + shape(template.get()), i);
-                if (first != null) {
-                    problems.add(at, "has the same method and path as " + Problems.index("actions", first)
-                            + ", so it can never match");
-                }
+            Optional<Route> route = Optional.empty();
+            if (mcp) {
+                noRoute(action, at);
+            } else {
+                route = httpRoute(action, at, routes, i);
             }
-            Optional<JsonNode> schemaNode = nodes.member(action, at, "schema", true);
+            Optional<JsonNode> schemaNode = mcp
+                    ? Optional.of(nodes.member(action, at, "schema", false).orElse(ANY_OBJECT))
+                    : nodes.member(action, at, "schema", true);
             Optional<ArgumentSchema> schema = schemaNode
                     .flatMap(s -> schemas.compile(s, Problems.key(at, "schema"), problems));
             // a pointer is looked up only in a schema that compiled, so that a broken schema is reported once
@@ -86,11 +90,47 @@ final class ActionReader {
             ActionSpec.IdempotencyKey key = nodes.choice(action, at, "idempotency_key", false,
                     ActionSpec.IdempotencyKey.class).orElse(ActionSpec.IdempotencyKey.OPTIONAL);
             if (problems.count() == before) {
-                actions.add(new ActionSpec(name.orElseThrow(), method.orElseThrow(), template.orElseThrow(),
-                        schema.orElseThrow(), cost, fallback, key));
+                actions.add(mcp ? ActionSpec.mcp(name.orElseThrow(), schema.orElseThrow(), cost, fallback, key)
+                        : new ActionSpec(name.orElseThrow(), route.orElseThrow().method(),
+                                route.orElseThrow().template(), schema.orElseThrow(), cost, fallback, key));
             }
         }
         return actions;
+    }
+
+    /** An HTTP action's method and path template. */
+    private record Route(String method, PathTemplate template) {
+    }
+
+    /** The HTTP action's route, or empty when it has problems (which are reported). */
+    private Optional<Route> httpRoute(JsonNode action, String at, Map<String, Integer> routes, int i) {
+        Optional<String> method = nodes.string(action, at, "method", true)
+                .map(m -> m.toUpperCase(Locale.ROOT))
+                .filter(m -> METHODS.contains(m) || fail(Problems.key(at, "method"),
+                        "must be one of " + String.join(", ", METHODS)));
+        Optional<String> pathText = nodes.string(action, at, "path", true);
+        Optional<String> pathProblem = pathText.flatMap(PathTemplate::problem);
+        pathProblem.ifPresent(problem -> problems.add(Problems.key(at, "path"), problem));
+        Optional<PathTemplate> template = pathText.filter(p -> pathProblem.isEmpty()).map(PathTemplate::parse)
+                .filter(t -> distinctVariables(t, Problems.key(at, "path")));
+        if (method.isEmpty() || template.isEmpty()) {
+            return Optional.empty();
+        }
+        Integer first = routes.putIfAbsent(method.get() + " " + shape(template.get()), i);
+        if (first != null) {
+            problems.add(at, "has the same method and path as " + Problems.index("actions", first)
+                    + ", so it can never match");
+        }
+        return Optional.of(new Route(method.get(), template.get()));
+    }
+
+    /** An MCP action has no route of its own: its name is what a {@code tools/call} names. */
+    private void noRoute(JsonNode action, String at) {
+        for (String key : List.of("method", "path")) {
+            if (action.hasNonNull(key)) {
+                problems.add(Problems.key(at, key), "not used by an mcp tool");
+            }
+        }
     }
 
     private boolean distinctVariables(PathTemplate template, String path) {

@@ -29,6 +29,11 @@ import io.smallrye.mutiny.Uni;
  * body must satisfy its schema ({@code invalid_arguments}, each violation with its JSON pointer). The call then
  * continues with its {@link ResolvedAction}.
  * <p>
+ * A tool of kind {@link ToolSpec.Kind#MCP} is called only with {@value ActionSpec#MCP_METHOD} and the MCP tool name
+ * as the invocation's path; its action is the one of exactly that name, and its arguments are the body object alone
+ * (empty meaning {@code {}}): no query and no path checks apply. An HTTP call of an MCP tool, or a
+ * {@value ActionSpec#MCP_METHOD} of an HTTP tool, matches no action ({@code tool_not_granted}).
+ * <p>
  * Pure computation on small inputs against a contract compiled at load, so it runs on the calling thread.
  */
 @ApplicationScoped
@@ -70,6 +75,9 @@ public class ContractStage implements Stage {
             }
         }
         Invocation invocation = call.invocation();
+        if (tool.kind() == ToolSpec.Kind.MCP || invocation.method().equals(ActionSpec.MCP_METHOD)) {
+            return resolveMcp(call, contract, principal, tool);
+        }
         SafePath path = SafePath.of(invocation.path());
         if (path.problem().isPresent()) {
             return deny(Reason.INVALID_ARGUMENTS, path.problem().get());
@@ -85,7 +93,35 @@ public class ContractStage implements Stage {
             return deny(Reason.TOOL_NOT_GRANTED, "agent " + principal.agent() + " has no grant for action "
                     + action.name() + " of tool " + tool.name());
         }
-        return switch (Arguments.build(matched.get().variables(), invocation.query(), invocation.body())) {
+        return validated(call, principal, tool, action,
+                Arguments.build(matched.get().variables(), invocation.query(), invocation.body()));
+    }
+
+    /** A {@code tools/call} of an MCP tool, or any call that mixes up the two kinds (which matches nothing). */
+    private static StageResult resolveMcp(ToolCall call, Contract contract, Principal principal, ToolSpec tool) {
+        Invocation invocation = call.invocation();
+        Optional<ActionSpec> named = tool.kind() == ToolSpec.Kind.MCP
+                && invocation.method().equals(ActionSpec.MCP_METHOD) ? tool.action(invocation.path())
+                        : Optional.empty();
+        if (named.isEmpty()) {
+            // neither the path nor the MCP tool name is repeated: an agent must not learn which hidden tools exist
+            return deny(Reason.TOOL_NOT_GRANTED, "no action of tool " + tool.name() + " matches this "
+                    + (invocation.method().equals(ActionSpec.MCP_METHOD) ? ActionSpec.MCP_METHOD
+                            : invocation.method() + " path"));
+        }
+        ActionSpec action = named.get();
+        if (!contract.granted(principal.agent(), tool.name(), action.name())) {
+            // the same answer as for a tool the contract does not name, for the same reason
+            return deny(Reason.TOOL_NOT_GRANTED, "no action of tool " + tool.name() + " matches this "
+                    + ActionSpec.MCP_METHOD);
+        }
+        return validated(call, principal, tool, action, Arguments.build(Map.of(), Map.of(), invocation.body()));
+    }
+
+    /** The call with its action resolved, when the arguments were built and satisfy the action's schema. */
+    private static StageResult validated(ToolCall call, Principal principal, ToolSpec tool, ActionSpec action,
+            Arguments.Built arguments) {
+        return switch (arguments) {
             case Arguments.Built.Refused refused -> StageResult.deny(refused.denial());
             case Arguments.Built.Args built -> {
                 var errors = action.schema().validate(built.args());

@@ -15,10 +15,10 @@ import dev.toolgate.call.FailureMode;
 import dev.toolgate.call.Risk;
 import dev.toolgate.call.ToolSpec;
 
-/** Reads one entry of the contract's {@code tools}: its upstream, timeouts, failure modes and actions. */
+/** Reads one entry of the contract's {@code tools}: its kind, upstream, timeouts, failure modes and actions. */
 final class ToolReader {
 
-    private static final List<String> TOOL_KEYS = List.of("upstream", "risk", "reversible", "data_classes",
+    private static final List<String> TOOL_KEYS = List.of("kind", "upstream", "risk", "reversible", "data_classes",
             "timeouts", "failure_modes", "actions");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "request");
     private static final List<String> FAILURE_MODE_KEYS = List.of("spend", "rate");
@@ -42,8 +42,11 @@ final class ToolReader {
         if (!nodes.mapping(tool, path, TOOL_KEYS)) {
             return Optional.empty();
         }
+        Optional<ToolSpec.Kind> kind = nodes.member(tool, path, "kind", false).isPresent()
+                ? nodes.choice(tool, path, "kind", false, ToolSpec.Kind.class)
+                : Optional.of(ToolSpec.Kind.HTTP);
         Optional<URI> upstream = nodes.string(tool, path, "upstream", true)
-                .flatMap(url -> upstream(url, Problems.key(path, "upstream")));
+                .flatMap(url -> upstream(url, Problems.key(path, "upstream"), kind.orElse(ToolSpec.Kind.HTTP)));
         Optional<Risk> risk = nodes.string(tool, path, "risk", true)
                 .flatMap(code -> risk(code, Problems.key(path, "risk")));
         Optional<Boolean> reversible = nodes.bool(tool, path, "reversible", true);
@@ -66,16 +69,17 @@ final class ToolReader {
             rate = nodes.choice(modes.get(), modesPath, "rate", false, FailureMode.class).orElse(rate);
         }
         List<ActionSpec> actions = new ArrayList<>();
-        nodes.list(tool, path, "actions", true)
-                .ifPresent(list -> actions.addAll(actionReader.read(name, list, Problems.key(path, "actions"))));
+        // with a bad kind the actions are still read, as HTTP actions, so that their own problems are reported too
+        nodes.list(tool, path, "actions", true).ifPresent(list -> actions.addAll(
+                actionReader.read(name, kind.orElse(ToolSpec.Kind.HTTP), list, Problems.key(path, "actions"))));
         if (problems.count() != before) {
             return Optional.empty();
         }
         return Optional.of(new ToolSpec(name, upstream.orElseThrow(), risk.orElseThrow(), reversible.orElseThrow(),
-                dataClasses, connect, request, actions, spend, rate));
+                dataClasses, connect, request, actions, spend, rate, kind.orElseThrow()));
     }
 
-    private Optional<URI> upstream(String url, String path) {
+    private Optional<URI> upstream(String url, String path, ToolSpec.Kind kind) {
         URI uri;
         try {
             uri = new URI(url);
@@ -96,7 +100,8 @@ final class ToolReader {
             problems.add(path, "must not contain user info");
             return Optional.empty();
         }
-        return Optional.of(URI.create(url.replaceFirst("/+$", "")));
+        // an HTTP upstream is a base that action paths are appended to; an MCP endpoint is used exactly as given
+        return Optional.of(URI.create(kind == ToolSpec.Kind.MCP ? url : url.replaceFirst("/+$", "")));
     }
 
     private Optional<Risk> risk(String code, String path) {

@@ -45,7 +45,7 @@ class YamlValidationTest {
         // then
         assertEquals(List.of(
                 "agent: unknown key (known: version, agents, tools, grants, kill_switches, limits, context)",
-                "tools.payments.timeout: unknown key (known: upstream, risk, reversible, data_classes, timeouts, "
+                "tools.payments.timeout: unknown key (known: kind, upstream, risk, reversible, data_classes, timeouts, "
                         + "failure_modes, actions)",
                 "tools.payments.actions[0].schma: unknown key (known: name, method, path, schema, cost, fallback, "
                         + "idempotency_key)",
