@@ -5,7 +5,6 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,21 +14,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.BudgetSpec;
-import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Denial;
-import dev.toolgate.call.Invocation;
-import dev.toolgate.call.Mode;
-import dev.toolgate.call.Principal;
-import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
-import dev.toolgate.call.Secret;
-import dev.toolgate.call.ToolCall;
-import dev.toolgate.ingress.http.HttpAnswers;
+import dev.toolgate.ingress.http.Callers;
 import dev.toolgate.limits.Keys;
 import dev.toolgate.limits.LimitsStore;
 import dev.toolgate.pipeline.Active;
-import dev.toolgate.pipeline.Pipeline;
-import dev.toolgate.pipeline.StageResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -45,17 +35,15 @@ public class BudgetAdmin {
 
     static final String ADMIN_ROLE = "admin";
 
-    private final Pipeline pipeline;
+    private final Callers callers;
     private final LimitsStore store;
     private final Active active;
-    private final HttpAnswers answers;
     private final ObjectMapper json;
 
-    BudgetAdmin(Pipeline pipeline, LimitsStore store, Active active, HttpAnswers answers, ObjectMapper json) {
-        this.pipeline = pipeline;
+    BudgetAdmin(Callers callers, LimitsStore store, Active active, ObjectMapper json) {
+        this.callers = callers;
         this.store = store;
         this.active = active;
-        this.answers = answers;
         this.json = json;
     }
 
@@ -69,30 +57,14 @@ public class BudgetAdmin {
     }
 
     private void admin(RoutingContext rc, boolean reset) {
-        String requestId = CallIds.next();
-        ToolCall caller = ToolCall.received(requestId, Protocol.HTTP, "", new Invocation(rc.request().method().name(),
-                "/", Map.of(), new byte[0]), new Secret(rc.request().getHeader("Authorization")), "", Mode.ENFORCE,
-                Instant.now());
-        pipeline.identify(caller).subscribe().with(result -> {
-            if (!(result instanceof StageResult.Continue c)) {
-                answers.problem(rc, requestId, active.policyRevision(), result instanceof StageResult.Deny d
-                        ? d.denial()
-                        : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified"));
-                return;
-            }
-            Principal who = c.call().principal().orElseThrow();
-            if (!who.roles().contains(ADMIN_ROLE)) {
-                answers.problem(rc, requestId, active.policyRevision(),
-                        Denial.of(Reason.TOOL_NOT_GRANTED, "the admin API needs the admin role"));
-                return;
-            }
+        callers.withRole(rc, ADMIN_ROLE, "admin API", who -> {
             ledger(rc, who.tenant()).ifPresentOrElse(ledger -> {
                 Uni<Void> work = reset ? store.resetBudget(who.tenant(), ledger.key()) : Uni.createFrom().voidItem();
                 work.chain(() -> store.budget(who.tenant(), ledger.key())).subscribe().with(
                         state -> state(rc, ledger, state, reset),
-                        fault -> answers.problem(rc, requestId, active.policyRevision(),
+                        fault -> callers.fail(rc,
                                 Denial.of(Reason.LIMITS_UNAVAILABLE, "the limits store cannot be reached")));
-            }, () -> answers.problem(rc, requestId, active.policyRevision(), Denial.of(Reason.INVALID_ARGUMENTS,
+            }, () -> callers.fail(rc, Denial.of(Reason.INVALID_ARGUMENTS,
                     "unknown budget, or the ledger is not named: use ?run=ID, ?workflow=W[&day=YYYY-MM-DD]"
                             + " or ?month=YYYY-MM as the budget counts")));
         });

@@ -222,6 +222,33 @@ abstract class LimitsGatewayTest {
     }
 
     @Test
+    void aRuntimeKillSwitchStopsTheWorkflowUntilCleared() {
+        String run = run();
+        given().header("Authorization", SUPPORT).contentType("application/json").body("{\"reason\":\"x\"}")
+                .put("/admin/kill-switches/workflow/reporting").then().statusCode(403);
+        given().header("Authorization", ADMIN).contentType("application/json").body("{}")
+                .put("/admin/kill-switches/workflow/reporting").then().statusCode(400);
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"reason\":\"runaway export loop\"}").put("/admin/kill-switches/workflow/reporting").then()
+                .statusCode(200).body("kill_switch", equalTo("workflow:reporting")).body("engaged", equalTo(true));
+        try {
+            Response killed = given().header("Authorization", REPORTS).header("Toolgate-Run-Id", run)
+                    .get("/tools/reports/exports/ch_3");
+            killed.then().statusCode(403).body("reason", equalTo("kill_switch"))
+                    .body("detail", org.hamcrest.Matchers.containsString("runaway export loop"));
+            assertFalse(reachedTool(killed));
+            // other workflows of the tenant go on
+            refund(run, 1_000).then().statusCode(201);
+        } finally {
+            given().header("Authorization", ADMIN).delete("/admin/kill-switches/workflow/reporting").then()
+                    .statusCode(200).body("engaged", equalTo(false));
+        }
+        Response again = given().header("Authorization", REPORTS).header("Toolgate-Run-Id", run)
+                .get("/tools/reports/exports/ch_3");
+        assertTrue(reachedTool(again));
+    }
+
+    @Test
     void budgetAdminNeedsTheAdminRoleAndResets() {
         String run = run();
         refund(run, 1_000_000).then().statusCode(201);

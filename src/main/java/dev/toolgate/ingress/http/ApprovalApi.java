@@ -2,7 +2,6 @@ package dev.toolgate.ingress.http;
 
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -14,20 +13,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.approval.ApprovalStore;
-import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Denial;
-import dev.toolgate.call.Invocation;
-import dev.toolgate.call.Mode;
 import dev.toolgate.call.Principal;
-import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
-import dev.toolgate.call.Secret;
-import dev.toolgate.call.ToolCall;
-import dev.toolgate.pipeline.Active;
 import dev.toolgate.pipeline.ApprovalEvent;
 import dev.toolgate.pipeline.AuditLog;
-import dev.toolgate.pipeline.Pipeline;
-import dev.toolgate.pipeline.StageResult;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -43,20 +33,15 @@ public class ApprovalApi {
 
     static final String APPROVER_ROLE = "approver";
 
-    private final Pipeline pipeline;
+    private final Callers callers;
     private final ApprovalStore store;
     private final AuditLog audit;
-    private final Active active;
-    private final HttpAnswers answers;
     private final ObjectMapper json;
 
-    ApprovalApi(Pipeline pipeline, ApprovalStore store, AuditLog audit, Active active, HttpAnswers answers,
-            ObjectMapper json) {
-        this.pipeline = pipeline;
+    ApprovalApi(Callers callers, ApprovalStore store, AuditLog audit, ObjectMapper json) {
+        this.callers = callers;
         this.store = store;
         this.audit = audit;
-        this.active = active;
-        this.answers = answers;
         this.json = json;
     }
 
@@ -70,23 +55,7 @@ public class ApprovalApi {
     }
 
     private void approver(RoutingContext rc, Consumer<Principal> then) {
-        String requestId = CallIds.next();
-        ToolCall caller = ToolCall.received(requestId, Protocol.HTTP, "", new Invocation(rc.request().method().name(),
-                "/", Map.of(), new byte[0]), new Secret(rc.request().getHeader("Authorization")), "", Mode.ENFORCE,
-                Instant.now());
-        pipeline.identify(caller).subscribe().with(result -> {
-            if (!(result instanceof StageResult.Continue c)) {
-                fail(rc, result instanceof StageResult.Deny d ? d.denial()
-                        : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified"));
-                return;
-            }
-            Principal who = c.call().principal().orElseThrow();
-            if (!who.roles().contains(APPROVER_ROLE)) {
-                fail(rc, Denial.of(Reason.TOOL_NOT_GRANTED, "the approval API needs the approver role"));
-                return;
-            }
-            then.accept(who);
-        });
+        callers.withRole(rc, APPROVER_ROLE, "approval API", then);
     }
 
     private void list(RoutingContext rc, Principal who) {
@@ -192,7 +161,7 @@ public class ApprovalApi {
     }
 
     private void fail(RoutingContext rc, Denial denial) {
-        answers.problem(rc, CallIds.next(), active.policyRevision(), denial);
+        callers.fail(rc, denial);
     }
 
 }

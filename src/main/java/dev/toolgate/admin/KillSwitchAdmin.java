@@ -1,0 +1,90 @@
+package dev.toolgate.admin;
+
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Reason;
+import dev.toolgate.ingress.http.Callers;
+import dev.toolgate.limits.Keys;
+import dev.toolgate.limits.LimitsStore;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * Runtime kill switches of the caller's own tenant, checked by the limits stage in the same atomic step as rate limits
+ * and budgets: {@code PUT /admin/kill-switches/{kind}/{value}} with {@code {"reason": "..."}} engages one,
+ * {@code DELETE} clears it. {@code kind} is {@code agent}, {@code tool} or {@code workflow}; {@code tenant/*} stops
+ * every call of the tenant. Needs the {@code admin} role. (Kill switches of the contract stay in force regardless.)
+ */
+@ApplicationScoped
+public class KillSwitchAdmin {
+
+    private static final Logger LOG = Logger.getLogger(KillSwitchAdmin.class);
+    private static final Set<String> KINDS = Set.of("agent", "tool", "workflow", "tenant");
+
+    private final Callers callers;
+    private final LimitsStore store;
+    private final ObjectMapper json;
+
+    KillSwitchAdmin(Callers callers, LimitsStore store, ObjectMapper json) {
+        this.callers = callers;
+        this.store = store;
+        this.json = json;
+    }
+
+    void routes(@Observes Router router) {
+        router.put("/admin/kill-switches/:kind/:value").handler(BodyHandler.create(false).setBodyLimit(4096))
+                .handler(rc -> change(rc, true));
+        router.delete("/admin/kill-switches/:kind/:value").handler(rc -> change(rc, false));
+    }
+
+    private void change(RoutingContext rc, boolean engage) {
+        callers.withRole(rc, BudgetAdmin.ADMIN_ROLE, "admin API", who -> {
+            String kind = rc.pathParam("kind");
+            String value = rc.pathParam("value");
+            if (!KINDS.contains(kind) || value.isBlank() || kind.equals("tenant") != value.equals("*")) {
+                callers.fail(rc, Denial.of(Reason.INVALID_ARGUMENTS,
+                        "kill switches are agent/{id}, tool/{name}, workflow/{name} or tenant/*"));
+                return;
+            }
+            Optional<String> reason = engage ? reason(rc) : Optional.empty();
+            if (engage && reason.isEmpty()) {
+                callers.fail(rc, Denial.of(Reason.INVALID_ARGUMENTS, "engaging needs {\"reason\": \"...\"}"));
+                return;
+            }
+            String field = kind.equals("tenant") ? "*" : Keys.killField(kind, value);
+            store.kill(who.tenant(), field, reason).subscribe().with(done -> {
+                LOG.warnf("kill switch %s of tenant %s %s by %s", field, who.tenant(), engage ? "engaged" : "cleared",
+                        who.agent());
+                ObjectNode doc = json.createObjectNode();
+                doc.put("tenant", who.tenant());
+                doc.put("kill_switch", field);
+                doc.put("engaged", engage);
+                reason.ifPresent(r -> doc.put("reason", r));
+                rc.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(doc.toString());
+            }, fault -> callers.fail(rc, Denial.of(Reason.LIMITS_UNAVAILABLE, "the limits store cannot be reached")));
+        });
+    }
+
+    private Optional<String> reason(RoutingContext rc) {
+        try {
+            JsonNode body = rc.body() == null || rc.body().length() == 0 ? null : json.readTree(rc.body().asString());
+            return body != null && body.path("reason").isTextual() && !body.get("reason").asText().isBlank()
+                    ? Optional.of(body.get("reason").asText())
+                    : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+}

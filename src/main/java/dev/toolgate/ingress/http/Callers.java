@@ -1,0 +1,64 @@
+package dev.toolgate.ingress.http;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.toolgate.call.CallIds;
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Invocation;
+import dev.toolgate.call.Mode;
+import dev.toolgate.call.Principal;
+import dev.toolgate.call.Protocol;
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.Secret;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.pipeline.Active;
+import dev.toolgate.pipeline.Pipeline;
+import dev.toolgate.pipeline.StageResult;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Identifies the caller of a management API (approvals, admin) exactly as a tool call is identified (Authorization
+ * only), and checks a role: a missing identity is 401 {@code unauthenticated}, a missing role 403.
+ */
+@ApplicationScoped
+public class Callers {
+
+    private final Pipeline pipeline;
+    private final HttpAnswers answers;
+    private final Active active;
+
+    Callers(Pipeline pipeline, HttpAnswers answers, Active active) {
+        this.pipeline = pipeline;
+        this.answers = answers;
+        this.active = active;
+    }
+
+    /** Runs {@code then} with the caller when it is identified and has {@code role}; answers the problem otherwise. */
+    public void withRole(RoutingContext rc, String role, String api, Consumer<Principal> then) {
+        ToolCall caller = ToolCall.received(CallIds.next(), Protocol.HTTP, "",
+                new Invocation(rc.request().method().name(), "/", Map.of(), new byte[0]),
+                new Secret(rc.request().getHeader("Authorization")), "", Mode.ENFORCE, Instant.now());
+        pipeline.identify(caller).subscribe().with(result -> {
+            if (!(result instanceof StageResult.Continue c)) {
+                fail(rc, result instanceof StageResult.Deny d ? d.denial()
+                        : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified"));
+                return;
+            }
+            Principal who = c.call().principal().orElseThrow();
+            if (!who.roles().contains(role)) {
+                fail(rc, Denial.of(Reason.TOOL_NOT_GRANTED, "the " + api + " needs the " + role + " role"));
+                return;
+            }
+            then.accept(who);
+        });
+    }
+
+    /** Answers a problem document for a management API request. */
+    public void fail(RoutingContext rc, Denial denial) {
+        answers.problem(rc, CallIds.next(), active.policyRevision(), denial);
+    }
+}
