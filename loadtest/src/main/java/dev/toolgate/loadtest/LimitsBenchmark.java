@@ -29,6 +29,7 @@ import dev.toolgate.limits.LimitsStore.Reserved;
 import dev.toolgate.limits.LimitsStore.SettleRequest;
 import dev.toolgate.limits.LimitsStore.SettleResult;
 import dev.toolgate.limits.RedisLimitsStore;
+import dev.toolgate.store.RedisConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
@@ -51,6 +52,7 @@ public class LimitsBenchmark {
 
     private RedisProcess redis;
     private Vertx vertx;
+    private RedisConnection connection;
     LimitsStore limits;
     final AtomicInteger threads = new AtomicInteger();
 
@@ -62,7 +64,8 @@ public class LimitsBenchmark {
         if (store.equals("redis")) {
             redis = new RedisProcess();
             vertx = Vertx.vertx();
-            limits = new RedisLimitsStore(vertx, redis.url(), Duration.ofSeconds(5));
+            connection = new RedisConnection(vertx, redis.url(), Duration.ofSeconds(5));
+            limits = new RedisLimitsStore(connection);
         } else {
             limits = new EmbeddedLimitsStore();
         }
@@ -71,7 +74,7 @@ public class LimitsBenchmark {
     @TearDown(Level.Trial)
     public void stop() {
         if (redis != null) {
-            ((RedisLimitsStore) limits).close();
+            connection.close();
             vertx.close().toCompletionStage().toCompletableFuture().join();
             redis.close();
         }
