@@ -1,15 +1,12 @@
 package dev.toolgate.testing;
 
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +35,8 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
     private static volatile SampleTools tools;
     private static volatile KeyPair signingKey;
     private static volatile Path auditFile;
-    private Vertx vertx;
+    private TestWorld world;
     private String store = "embedded";
-    private RedisServer redis;
     private HttpServer jwksServer;
     private HttpServer webhookServer;
     private static final Map<String, Integer> webhookAttempts = new ConcurrentHashMap<>();
@@ -54,10 +50,10 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            vertx = Vertx.vertx();
-            tools = SampleTools.start(vertx, 0, 0);
-            Path dir = Path.of("target", "test-gateway", UUID.randomUUID().toString()).toAbsolutePath();
-            Files.createDirectories(dir);
+            world = TestWorld.start("gateway", store);
+            tools = world.tools;
+            auditFile = world.auditFile;
+            Vertx vertx = world.vertx;
 
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
@@ -84,18 +80,10 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
                     .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(jwks))
                     .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-            String template = Files.readString(Path.of("src/test/resources/contracts/gateway.yaml"));
-            Path contract = dir.resolve("contract.yaml");
-            Files.writeString(contract, template
-                    .replace("${PAYMENTS_URL}", "http://127.0.0.1:" + tools.paymentsPort())
-                    .replace("${DEPLOY_URL}", "http://127.0.0.1:" + tools.deployPort())
-                    .replace("${CLOSED_PORT}", String.valueOf(closedPort())), StandardCharsets.UTF_8);
-            auditFile = dir.resolve("audit.jsonl");
-            Map<String, String> config = new java.util.HashMap<>(Map.ofEntries(
+            Map<String, String> config = world.config("gateway.yaml", Map.of("CLOSED_PORT", String.valueOf(closedPort())));
+            config.putAll(Map.ofEntries(
                     Map.entry("toolgate.approvals.sweep-interval", "1S"),
                     Map.entry("toolgate.idempotency.in-flight-lease", "1S"),
-                    Map.entry("toolgate.contract", contract.toString()),
-                    Map.entry("toolgate.audit.path", auditFile.toString()),
                     Map.entry("toolgate.identity.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json"),
                     Map.entry("toolgate.identity.jwt.issuer", ISSUER),
                     Map.entry("toolgate.identity.jwt.audience", AUDIENCE),
@@ -105,10 +93,6 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
                     Map.entry("toolgate.approvals.webhook",
                             "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals"),
                     Map.entry("toolgate.approvals.public-url", "https://toolgate.test")));
-            if (store.equals("redis")) {
-                redis = RedisServer.start();
-                config.put("toolgate.redis", redis.url());
-            }
             return config;
         } catch (Exception e) {
             throw new IllegalStateException("could not start the gateway test resources", e);
@@ -117,18 +101,8 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        try {
-            if (tools != null) {
-                tools.close();
-            }
-        } catch (Exception ignored) {
-            // the JVM is ending the test run
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        if (vertx != null) {
-            vertx.close();
+        if (world != null) {
+            world.close();
         }
     }
 
