@@ -30,6 +30,13 @@ public final class CanonicalJson {
         return out.toString();
     }
 
+    /** A string as a canonical JSON string literal (quotes and minimal escapes). */
+    public static String quote(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2);
+        string(s, out);
+        return out.toString();
+    }
+
     /** Hex SHA-256 of the canonical UTF-8 form. */
     public static String sha256(JsonNode node) {
         return sha256Hex(write(node).getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.toolgate.call;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,24 +32,33 @@ public record ResolvedAction(ToolSpec tool, ActionSpec action, ObjectNode args, 
 
     /** Resolves a call of {@code action} for {@code tenant}, hashing its arguments and its payload once. */
     public static ResolvedAction of(ToolSpec tool, ActionSpec action, ObjectNode args, String tenant) {
-        return new ResolvedAction(tool, action, args, CanonicalJson.sha256(args),
-                payloadSha256(tool.name(), action.name(), args, tenant), Optional.empty());
+        // the arguments are canonicalised once; the payload's canonical form is built around that text
+        String canonicalArgs = CanonicalJson.write(args);
+        return new ResolvedAction(tool, action, args,
+                CanonicalJson.sha256Hex(canonicalArgs.getBytes(StandardCharsets.UTF_8)),
+                payloadSha256(tool.name(), action.name(), canonicalArgs, tenant), Optional.empty());
     }
 
     /** The same arguments sent to another action in place of this one (an over-budget {@code degrade}). */
     public ResolvedAction degradedTo(ToolSpec otherTool, ActionSpec otherAction, String tenant) {
         return new ResolvedAction(otherTool, otherAction, args, argsSha256,
-                payloadSha256(otherTool.name(), otherAction.name(), args, tenant), Optional.of(action.name()));
+                payloadSha256(otherTool.name(), otherAction.name(), CanonicalJson.write(args), tenant),
+                Optional.of(action.name()));
     }
 
     /** SHA-256 of the RFC 8785 form of {@code {"action", "args", "tenant", "tool"}}. */
     public static String payloadSha256(String tool, String action, ObjectNode args, String tenant) {
-        ObjectNode payload = args.objectNode();
-        payload.put("tool", tool);
-        payload.put("action", action);
-        payload.set("args", args);
-        payload.put("tenant", tenant);
-        return CanonicalJson.sha256(payload);
+        return payloadSha256(tool, action, CanonicalJson.write(args), tenant);
+    }
+
+    /**
+     * The same from the arguments' canonical text: RFC 8785 sorts the members {@code action < args < tenant < tool},
+     * so the canonical payload is that text with the three strings around it.
+     */
+    static String payloadSha256(String tool, String action, String canonicalArgs, String tenant) {
+        String canonical = "{\"action\":" + CanonicalJson.quote(action) + ",\"args\":" + canonicalArgs
+                + ",\"tenant\":" + CanonicalJson.quote(tenant) + ",\"tool\":" + CanonicalJson.quote(tool) + "}";
+        return CanonicalJson.sha256Hex(canonical.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -50,6 +50,18 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void buildsThePayloadFormAsFullCanonicalisationWould() throws Exception {
+        ObjectNode args = (ObjectNode) JSON.readTree("{\"z\": [1.0, {\"b\": 2, \"a\": \"\\u20ac\\n\"}], \"a\": null}");
+        ObjectNode payload = JSON.createObjectNode();
+        payload.put("tool", "pay\"ments");
+        payload.put("action", "refunds.create");
+        payload.set("args", args);
+        payload.put("tenant", "acmé");
+        assertEquals(CanonicalJson.sha256(payload),
+                ResolvedAction.payloadSha256("pay\"ments", "refunds.create", args, "acmé"));
+    }
+
+    @Test
     void bindsThePayloadHashToToolActionArgumentsAndTenant() throws Exception {
         ObjectNode args = (ObjectNode) JSON.readTree("{\"amount_usd_micros\": 60000000}");
         ObjectNode oneMore = (ObjectNode) JSON.readTree("{\"amount_usd_micros\": 60000001}");
