@@ -16,12 +16,16 @@
 // GET /requests answers the log of the /mcp requests received so far (method, headers that matter, JSON-RPC methods
 // of the body, status), for looking at what the client sent on the wire.
 
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { createServer } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, isInitializeRequest, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+
+// The SDK's server transport uses the global Web Crypto object, which Node.js 18 (Debian bookworm's) does not define
+// without a flag; the client needs no such help.
+globalThis.crypto ??= webcrypto;
 
 const TOKEN = process.env.TOKEN || undefined;
 const GET_STATUS = process.env.GET_STATUS ? Number(process.env.GET_STATUS) : undefined;
