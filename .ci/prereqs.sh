@@ -37,4 +37,14 @@ if ! command -v redis-server >/dev/null 2>&1; then
   _sudo apt-get update -qq && _sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
     || { echo "prereqs: redis-server install failed" >&2; return 1 2>/dev/null || exit 1; }
 fi
-echo "prereqs: java $(_java_major "$JAVA_HOME") at $JAVA_HOME, $(opa version | head -1), $(redis-server --version | cut -d' ' -f1-3)" >&2
+# node >= 18 and npm from Debian, for the MCP interop tests' TypeScript-SDK client in src/test/node/mcp-interop
+# (NodeMcpClient runs `npm ci` there on first use, so that Maven alone also works).
+_node_major() { node --version 2>/dev/null | sed -n 's/^v\([0-9][0-9]*\)\..*/\1/p'; }
+_node_ok() { node_major=$(_node_major); [ -n "$node_major" ] && [ "$node_major" -ge 18 ] && command -v npm >/dev/null 2>&1; }
+if ! _node_ok; then
+  echo "prereqs: installing nodejs and npm" >&2
+  _sudo apt-get update -qq && _sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \
+    || { echo "prereqs: nodejs/npm install failed" >&2; return 1 2>/dev/null || exit 1; }
+  _node_ok || { echo "prereqs: need node >= 18 and npm on the PATH; have node $(node --version 2>/dev/null || echo none), npm $(npm --version 2>/dev/null || echo none)" >&2; return 1 2>/dev/null || exit 1; }
+fi
+echo "prereqs: java $(_java_major "$JAVA_HOME") at $JAVA_HOME, $(opa version | head -1), $(redis-server --version | cut -d' ' -f1-3), node $(node --version), npm $(npm --version 2>/dev/null)" >&2
