@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -298,6 +299,16 @@ class McpUpstreamServerTest {
         HttpExchange delete = one(exchange -> "DELETE".equals(exchange.method()));
         assertEquals(session, delete.requestHeader("Mcp-Session-Id"));
         assertEquals(200, delete.status());
+    }
+
+    @Test
+    void theClientUsesTheWholePathOfItsUrl() {
+        // the SDK transport's own endpoint default is /mcp: a client that lost the path would reach this server
+        String elsewhere = upstream.url() + "/docs";
+
+        assertThrows(RuntimeException.class,
+                () -> McpClients.to(elsewhere).bearer(TOKEN).requestTimeout(Duration.ofSeconds(3)).initialized());
+        assertEquals(List.of(), upstream.exchanges());
     }
 
     @Test
