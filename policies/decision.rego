@@ -44,6 +44,10 @@ refund if {
 	input.call.action == "refunds.create"
 }
 
+# A listing query (call.mode "list", e.g. an MCP tools/list): may the caller see the action at all? It has no
+# arguments, so the rules about arguments wait for the call itself.
+listing if input.call.mode == "list"
+
 deploy if {
 	input.call.tool == "deploy"
 	input.call.action == "deployments.create"
@@ -53,12 +57,14 @@ deploy if {
 
 deny contains msg if {
 	refund
+	not listing
 	input.call.args.tenant != input.principal.tenant
 	msg := sprintf("refund tenant %s is not the caller's tenant %s", [quoted(input.call.args.tenant), quoted(input.principal.tenant)])
 }
 
 deny contains "refund tenant is missing or not a string" if {
 	refund
+	not listing
 	not valid_refund_tenant
 }
 
@@ -67,6 +73,7 @@ valid_refund_tenant if is_string(input.call.args.tenant)
 
 deny contains "refund amount must be a non-negative whole number of micro-dollars" if {
 	refund
+	not listing
 	not valid_refund_amount
 }
 
@@ -81,6 +88,11 @@ deny contains msg if {
 	input.call.args.environment == "prod"
 	not in_change_window
 	msg := sprintf("deployment to prod outside the change window (%s %s UTC)", [input.context.clock.weekday, input.context.clock.time])
+}
+
+deny contains "the tool handles secrets and the agent lacks the secrets-reader role" if {
+	"secrets" in input.tool.data_classes
+	not "secrets-reader" in input.principal.roles
 }
 
 # Quotes a caller-supplied value for a reason. Not sprintf("%q"): OPA's Wasm sprintf does not escape the way Go's does,

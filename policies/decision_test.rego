@@ -107,3 +107,36 @@ test_empty_input_is_denied if {
 	d := toolgate.decision with input as {}
 	not d.allow
 }
+
+listing_of(tool, action, data_classes, roles) := json.patch(base, [
+	{"op": "replace", "path": "/principal/roles", "value": roles},
+	{"op": "replace", "path": "/call", "value": {"protocol": "mcp", "tool": tool, "action": action, "args": {}, "run_id": "", "mode": "list"}},
+	{"op": "replace", "path": "/tool/data_classes", "value": data_classes},
+])
+
+test_refunds_are_listed_without_arguments if {
+	d := toolgate.decision with input as listing_of("payments", "refunds.create", ["pci"], [])
+	d.allow
+}
+
+test_a_refund_call_without_arguments_is_still_denied if {
+	bare := json.patch(base, [{"op": "replace", "path": "/call/args", "value": {}}])
+	d := toolgate.decision with input as bare
+	not d.allow
+}
+
+test_secret_tools_need_the_secrets_reader_role if {
+	d := toolgate.decision with input as listing_of("vault", "read_secret", ["secrets"], ["support"])
+	not d.allow
+	d.reasons == ["the tool handles secrets and the agent lacks the secrets-reader role"]
+}
+
+test_secret_tools_are_listed_for_secrets_readers if {
+	d := toolgate.decision with input as listing_of("vault", "read_secret", ["secrets"], ["secrets-reader"])
+	d.allow
+}
+
+test_secret_tool_calls_need_the_role_too if {
+	call := object.union(base, {"call": object.union(base.call, {"tool": "vault", "action": "read_secret", "args": {}}), "tool": object.union(base.tool, {"data_classes": ["secrets"]})})
+	not toolgate.decision.allow with input as call
+}

@@ -42,6 +42,12 @@ public record Contract(Map<String, AgentSpec> agents, Map<String, ToolSpec> tool
         this(agents, tools, grants, killSwitches, context, revision, List.of(), List.of());
     }
 
+    /** The grant of an MCP server's resources (every resource; {@code resources/*} methods). */
+    public static final String RESOURCES = "resources/*";
+
+    /** The grant of an MCP server's prompts (every prompt; {@code prompts/*} methods). */
+    public static final String PROMPTS = "prompts/*";
+
     public Optional<ToolSpec> tool(String name) {
         return Optional.ofNullable(tools.get(name));
     }
@@ -49,6 +55,15 @@ public record Contract(Map<String, AgentSpec> agents, Map<String, ToolSpec> tool
     public boolean granted(String agent, String tool, String action) {
         Set<String> actions = grants.getOrDefault(agent, Map.of()).get(tool);
         return actions != null && (actions.contains(ALL_ACTIONS) || actions.contains(action));
+    }
+
+    /**
+     * Whether the agent may use an MCP server's resources ({@value #RESOURCES}) or prompts ({@value #PROMPTS}):
+     * only a grant naming exactly that, never {@code *}, which grants the server's tools.
+     */
+    public boolean grantedMcp(String agent, String tool, String feature) {
+        Set<String> actions = grants.getOrDefault(agent, Map.of()).get(tool);
+        return actions != null && actions.contains(feature);
     }
 
     /** Whether the agent has any action of the tool; used to keep unknown and ungranted tools indistinguishable. */

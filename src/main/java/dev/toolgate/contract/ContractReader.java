@@ -159,7 +159,11 @@ final class ContractReader {
         Set<String> actions = new LinkedHashSet<>();
         for (int i = 0; i < list.size(); i++) {
             Optional<String> action = nodes.string(list.get(i), Problems.index(path, i));
-            if (action.isPresent() && !action.get().equals(Contract.ALL_ACTIONS)
+            boolean mcpGrant = action.isPresent()
+                    && (action.get().equals(Contract.RESOURCES) || action.get().equals(Contract.PROMPTS));
+            if (mcpGrant && !declared.mcp(tool)) {
+                problems.add(path, "\"" + action.get() + "\" is a grant of an mcp tool");
+            } else if (action.isPresent() && !mcpGrant && !action.get().equals(Contract.ALL_ACTIONS)
                     && !declared.action(tool, action.get())) {
                 problems.add(path, "unknown action \"" + action.get() + "\"");
             }

@@ -1,9 +1,13 @@
 package dev.toolgate.contract;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.Contract;
@@ -54,7 +58,30 @@ public class ContractStage implements Stage {
         return Uni.createFrom().item(() -> decide(call, ctx.contract()));
     }
 
+    /**
+     * Shows an action when the agent is granted it and no kill switch of the contract matches; the candidate's
+     * invocation names it as a call would ({@value ActionSpec#MCP_METHOD} and the MCP tool name). Arguments are not
+     * checked: a listing has none.
+     */
+    @Override
+    public Uni<List<ToolCall>> shows(List<ToolCall> candidates, CallContext ctx) {
+        return Uni.createFrom().item(() -> {
+            Contract contract = ctx.contract();
+            List<ToolCall> shown = new ArrayList<>(candidates.size());
+            for (ToolCall call : candidates) {
+                if (decide(call, contract, false) instanceof StageResult.Continue c) {
+                    shown.add(c.call());
+                }
+            }
+            return shown;
+        });
+    }
+
     StageResult decide(ToolCall call, Contract contract) {
+        return decide(call, contract, true);
+    }
+
+    private StageResult decide(ToolCall call, Contract contract, boolean validate) {
         Optional<Principal> identified = call.principal();
         if (identified.isEmpty()) {
             // the identity stage runs first; reaching here without a principal is a bug, and it must not pass
@@ -76,7 +103,7 @@ public class ContractStage implements Stage {
         }
         Invocation invocation = call.invocation();
         if (tool.kind() == ToolSpec.Kind.MCP || invocation.method().equals(ActionSpec.MCP_METHOD)) {
-            return resolveMcp(call, contract, principal, tool);
+            return resolveMcp(call, contract, principal, tool, validate);
         }
         SafePath path = SafePath.of(invocation.path());
         if (path.problem().isPresent()) {
@@ -93,12 +120,13 @@ public class ContractStage implements Stage {
             return deny(Reason.TOOL_NOT_GRANTED, "agent " + principal.agent() + " has no grant for action "
                     + action.name() + " of tool " + tool.name());
         }
-        return validated(call, principal, tool, action,
+        return validated(call, principal, tool, action, validate,
                 Arguments.build(matched.get().variables(), invocation.query(), invocation.body()));
     }
 
     /** A {@code tools/call} of an MCP tool, or any call that mixes up the two kinds (which matches nothing). */
-    private static StageResult resolveMcp(ToolCall call, Contract contract, Principal principal, ToolSpec tool) {
+    private static StageResult resolveMcp(ToolCall call, Contract contract, Principal principal, ToolSpec tool,
+            boolean validate) {
         Invocation invocation = call.invocation();
         Optional<ActionSpec> named = tool.kind() == ToolSpec.Kind.MCP
                 && invocation.method().equals(ActionSpec.MCP_METHOD) ? tool.action(invocation.path())
@@ -115,16 +143,17 @@ public class ContractStage implements Stage {
             return deny(Reason.TOOL_NOT_GRANTED, "no action of tool " + tool.name() + " matches this "
                     + ActionSpec.MCP_METHOD);
         }
-        return validated(call, principal, tool, action, Arguments.build(Map.of(), Map.of(), invocation.body()));
+        return validated(call, principal, tool, action, validate,
+                Arguments.build(Map.of(), Map.of(), invocation.body()));
     }
 
     /** The call with its action resolved, when the arguments were built and satisfy the action's schema. */
     private static StageResult validated(ToolCall call, Principal principal, ToolSpec tool, ActionSpec action,
-            Arguments.Built arguments) {
+            boolean validate, Arguments.Built arguments) {
         return switch (arguments) {
             case Arguments.Built.Refused refused -> StageResult.deny(refused.denial());
             case Arguments.Built.Args built -> {
-                var errors = action.schema().validate(built.args());
+                List<String> errors = validate ? errors(action, call.invocation(), built.args()) : List.of();
                 yield errors.isEmpty()
                         ? StageResult.next(call.withAction(ResolvedAction.of(tool, action, built.args(),
                                 principal.tenant())))
@@ -132,6 +161,17 @@ public class ContractStage implements Stage {
                                 "the arguments do not match the schema of action " + action.name(), errors));
             }
         };
+    }
+
+    /**
+     * The violations of the contract's schema, then those of the schema the tool declares for itself (prefixed
+     * {@code inputSchema}), so that neither a stricter contract nor the tool's own rules can be got round.
+     */
+    private static List<String> errors(ActionSpec action, Invocation invocation, ObjectNode args) {
+        List<String> errors = new ArrayList<>(action.schema().validate(args));
+        invocation.declaredSchema()
+                .ifPresent(declared -> declared.validate(args).forEach(e -> errors.add("inputSchema " + e)));
+        return errors;
     }
 
     private record Match(ActionSpec action, Map<String, String> variables) {

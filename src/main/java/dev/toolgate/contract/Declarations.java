@@ -28,6 +28,7 @@ final class Declarations {
 
     private final Set<String> agents = new LinkedHashSet<>();
     private final Map<String, List<Action>> tools = new LinkedHashMap<>();
+    private final Set<String> mcpTools = new LinkedHashSet<>();
 
     Declarations(JsonNode root) {
         root.path("agents").properties().forEach(agent -> agents.add(agent.getKey()));
@@ -43,6 +44,9 @@ final class Declarations {
                 }
             }
             tools.put(tool.getKey(), List.copyOf(actions));
+            if ("mcp".equals(tool.getValue().path("kind").textValue())) {
+                mcpTools.add(tool.getKey());
+            }
         }
     }
 
@@ -52,6 +56,11 @@ final class Declarations {
 
     boolean tool(String name) {
         return tools.containsKey(name);
+    }
+
+    /** Whether the tool is declared {@code kind: mcp}. */
+    boolean mcp(String tool) {
+        return mcpTools.contains(tool);
     }
 
     boolean action(String tool, String action) {

@@ -85,6 +85,11 @@ public final class EmbeddedLimitsStore implements LimitsStore {
     }
 
     @Override
+    public Uni<java.util.Set<String>> killSwitches(String tenant) {
+        return Uni.createFrom().item(() -> tenant(tenant).killSwitches());
+    }
+
+    @Override
     public Uni<Void> kill(String tenant, String field, Optional<String> reason) {
         return Uni.createFrom().item(() -> {
             RequestChecks.killField(field);

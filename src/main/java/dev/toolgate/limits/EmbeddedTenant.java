@@ -211,6 +211,15 @@ final class EmbeddedTenant {
         }
     }
 
+    java.util.Set<String> killSwitches() {
+        lock.lock();
+        try {
+            return java.util.Set.copyOf(kill.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void kill(String field, Optional<String> reason) {
         lock.lock();
         try {

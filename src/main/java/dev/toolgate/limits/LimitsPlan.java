@@ -43,6 +43,15 @@ record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSp
         }
     }
 
+    /** The runtime kill switch fields that stop a call of this principal to this tool. */
+    static List<String> killFields(Principal who, String tool) {
+        List<String> kill = new ArrayList<>(List.of("*", Keys.killField("agent", who.agent()), Keys.killField("tool", tool)));
+        if (!who.workflow().isEmpty()) {
+            kill.add(Keys.killField("workflow", who.workflow()));
+        }
+        return kill;
+    }
+
     static Planned of(ToolCall call, ResolvedAction resolved, Contract contract, Instant now, Duration lease,
             Duration runTtl, boolean dryRun) {
         Principal who = call.principal().orElseThrow();
@@ -50,10 +59,7 @@ record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSp
         String action = resolved.action().name();
         String tenant = who.tenant();
 
-        List<String> kill = new ArrayList<>(List.of("*", Keys.killField("agent", who.agent()), Keys.killField("tool", tool)));
-        if (!who.workflow().isEmpty()) {
-            kill.add(Keys.killField("workflow", who.workflow()));
-        }
+        List<String> kill = killFields(who, tool);
 
         List<RateLimitSpec> rateSpecs = new ArrayList<>();
         List<LimitsStore.Rate> rates = new ArrayList<>();
@@ -90,7 +96,8 @@ record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSp
                 case RUN -> {
                     if (call.runId().isEmpty()) {
                         return new Planned.Refused(Denial.of(Reason.INVALID_ARGUMENTS,
-                                "budget " + spec.name() + " counts per run: send Toolgate-Run-Id"));
+                                "budget " + spec.name()
+                                        + " counts per run: send a run id (Toolgate-Run-Id, or _meta dev.toolgate/run_id over MCP)"));
                     }
                     key = Keys.runBudget(tenant, spec.name(), call.runId());
                     expiresAt = now.plus(runTtl);

@@ -89,6 +89,25 @@ public class LimitsStage implements Stage {
         return "limits";
     }
 
+    /**
+     * Hides the actions of a tool a runtime kill switch stops for this caller. When the store cannot be reached,
+     * shows them: a listing grants nothing, and the call itself is decided under the tool's failure modes.
+     */
+    @Override
+    public Uni<List<ToolCall>> shows(List<ToolCall> candidates, CallContext ctx) {
+        String tenant = candidates.get(0).principal().orElseThrow().tenant();
+        return store.killSwitches(tenant)
+                .map(engaged -> engaged.isEmpty() ? candidates
+                        : candidates.stream()
+                                .filter(c -> LimitsPlan.killFields(c.principal().orElseThrow(), c.action().orElseThrow()
+                                        .tool().name()).stream().noneMatch(engaged::contains))
+                                .toList())
+                .onFailure().recoverWithItem(fault -> {
+                    LOG.debugf("listing: runtime kill switches unavailable (%s), not applied", fault.toString());
+                    return candidates;
+                });
+    }
+
     @Override
     public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
         ResolvedAction resolved = call.action().orElseThrow(() -> new IllegalStateException("no resolved action"));

@@ -44,6 +44,9 @@ public interface LimitsStore {
     /** Sets a budget ledger's spent and reserved to zero (its open reservations then settle into nothing). */
     Uni<Void> resetBudget(String tenant, String budgetKey);
 
+    /** The fields of the tenant's engaged runtime kill switches (see {@link Keys#killField}). */
+    Uni<java.util.Set<String>> killSwitches(String tenant);
+
     /** Engages ({@code reason} present) or clears a runtime kill switch field of the tenant (see {@link Keys#killField}). */
     Uni<Void> kill(String tenant, String field, Optional<String> reason);
 

@@ -117,6 +117,17 @@ public final class RedisLimitsStore implements LimitsStore {
     }
 
     @Override
+    public Uni<java.util.Set<String>> killSwitches(String tenant) {
+        return call(() -> redis.send(Request.cmd(Command.HKEYS).arg(Keys.kill(tenant))).map(reply -> {
+            java.util.Set<String> engaged = new java.util.HashSet<>();
+            if (reply != null) {
+                reply.forEach(field -> engaged.add(field.toString()));
+            }
+            return java.util.Set.copyOf(engaged);
+        }));
+    }
+
+    @Override
     public Uni<Void> kill(String tenant, String field, Optional<String> reason) {
         return call(() -> {
             RequestChecks.killField(field);

@@ -97,6 +97,28 @@ public class Pipeline {
     }
 
     /**
+     * Which actions an identified caller may see: every stage after identity filters the candidates in turn (see
+     * {@link Stage#shows}). Nothing is forwarded, consumed or audited.
+     *
+     * @param candidates one call per action, identified, in mode {@link Mode#LIST}
+     * @return the candidates every stage shows, in order; empty when a stage fails (listing fails closed)
+     */
+    public Uni<List<ToolCall>> visible(List<ToolCall> candidates) {
+        CallContext ctx = active.snapshot();
+        Uni<List<ToolCall>> shown = Uni.createFrom().item(candidates);
+        for (Stage stage : stages) {
+            if (stage.position() > Stages.IDENTIFY) {
+                shown = shown.chain(left -> left.isEmpty() ? Uni.createFrom().item(left)
+                        : Uni.createFrom().deferred(() -> stage.shows(left, ctx)));
+            }
+        }
+        return shown.onFailure().recoverWithItem(fault -> {
+            LOG.warnf("listing failed closed: %s", fault.toString());
+            return List.of();
+        });
+    }
+
+    /**
      * Settles a checked call that its caller performed itself: finishes the stages' after-work at the reported cost
      * and records the outcome.
      *

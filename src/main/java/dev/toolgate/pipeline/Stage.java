@@ -21,4 +21,16 @@ public interface Stage {
      *         {@code gateway_error} denial: every stage so far fails closed
      */
     Uni<StageResult> apply(ToolCall call, CallContext ctx);
+
+    /**
+     * Which of the listing candidates this stage would let their caller see (mode {@link dev.toolgate.call.Mode#LIST}):
+     * each candidate is the call of one action, identified but with no arguments. A stage hides what it would refuse
+     * whatever the arguments (a missing grant, a kill switch, a policy that denies the action), and never consumes
+     * anything. The default shows everything, for stages whose answer depends on the arguments or on usage.
+     *
+     * @return the candidates still shown, in order, possibly resolved further; a failed {@code Uni} hides them all
+     */
+    default Uni<java.util.List<ToolCall>> shows(java.util.List<ToolCall> candidates, CallContext ctx) {
+        return Uni.createFrom().item(candidates);
+    }
 }

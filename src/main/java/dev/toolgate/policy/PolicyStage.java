@@ -68,6 +68,23 @@ public class PolicyStage implements Stage {
                 });
     }
 
+    /**
+     * Shows the actions the policy allows in a listing query ({@code call.mode: "list"}, no arguments); a denial, a
+     * malformed decision or a failed evaluation hides the action.
+     */
+    @Override
+    public Uni<List<ToolCall>> shows(List<ToolCall> candidates, CallContext ctx) {
+        List<Uni<Optional<ToolCall>>> each = candidates.stream()
+                .map(call -> Uni.createFrom().deferred(() -> engine.evaluate(PolicyInput.of(call, ctx)))
+                        .map(result -> decide(call, result) instanceof StageResult.Continue c
+                                ? Optional.of(c.call())
+                                : Optional.<ToolCall> empty())
+                        .onFailure().recoverWithItem(Optional.empty()))
+                .toList();
+        return Uni.join().all(each).andFailFast()
+                .map(shown -> shown.stream().flatMap(Optional::stream).toList());
+    }
+
     private StageResult decide(ToolCall call, JsonNode result) {
         return switch (DecisionReader.read(result, engine.revision())) {
             case DecisionReader.Result.Malformed m -> {

@@ -122,4 +122,25 @@ class McpContractStageTest {
         assertEquals("entries.list", Calls.resolved(Calls.run(CONTRACT,
                 call("docs-bot", "ledger", "GET", "/entries", ""))).action().name());
     }
+
+    /** A listing candidate as the MCP ingress builds it: no arguments, mode list. */
+    private static ToolCall candidate(String agent, String name) {
+        AgentSpec spec = CONTRACT.agents().get(agent);
+        Principal principal = new Principal(agent, spec.tenant(), spec.workflow(), spec.roles(), AuthMethod.API_KEY);
+        return ToolCall.received("id-" + name, dev.toolgate.call.Protocol.MCP, "docs",
+                new dev.toolgate.call.Invocation("tools/call", name, Map.of(), new byte[0]),
+                dev.toolgate.call.Secret.NONE, "", dev.toolgate.call.Mode.LIST, java.time.Instant.now())
+                .withPrincipal(principal);
+    }
+
+    @Test
+    void showsTheGrantedToolsOfAListingWithoutCheckingArguments() {
+        var shown = new ContractStage().shows(java.util.List.of(candidate("docs-bot", "search_docs"),
+                candidate("docs-bot", "page.write"), candidate("docs-bot", "hidden"),
+                candidate("docs-bot", "Cached.Search-v2")),
+                new dev.toolgate.pipeline.CallContext(CONTRACT, "rev")).await().indefinitely();
+        // search_docs requires a query, which a listing does not have: it is shown all the same
+        assertEquals(java.util.List.of("search_docs", "Cached.Search-v2"),
+                shown.stream().map(c -> c.action().orElseThrow().action().name()).toList());
+    }
 }

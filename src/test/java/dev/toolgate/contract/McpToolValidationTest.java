@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.ActionSpec;
+import dev.toolgate.call.Contract;
 import dev.toolgate.call.CostSpec;
 import dev.toolgate.call.Fallback;
 import dev.toolgate.call.ToolSpec;
@@ -132,6 +133,47 @@ class McpToolValidationTest {
                         grants:
                           bot:
                             docs: [delete_docs]
+                        """));
+    }
+
+    @Test
+    void grantsAnMcpServersResourcesAndPromptsOnlyByName() {
+        Contract contract = Contracts.parse(docs("{name: search}") + """
+                agents:
+                  bot: {tenant: acme}
+                  all: {tenant: acme}
+                grants:
+                  bot:
+                    docs: [search, "resources/*", "prompts/*"]
+                  all:
+                    docs: ["*"]
+                """);
+        assertEquals(true, contract.grantedMcp("bot", "docs", Contract.RESOURCES));
+        assertEquals(true, contract.grantedMcp("bot", "docs", Contract.PROMPTS));
+        // "*" grants every tool of the server, not its resources or prompts
+        assertEquals(true, contract.granted("all", "docs", "search"));
+        assertEquals(false, contract.grantedMcp("all", "docs", Contract.RESOURCES));
+        assertEquals(false, contract.grantedMcp("all", "docs", Contract.PROMPTS));
+    }
+
+    @Test
+    void refusesResourceAndPromptGrantsOfAnHttpTool() {
+        assertEquals(List.of("grants.bot.web: \"resources/*\" is a grant of an mcp tool",
+                "grants.bot.web: \"prompts/*\" is a grant of an mcp tool"),
+                Contracts.errors("""
+                        version: 1
+                        agents:
+                          bot: {tenant: acme}
+                        tools:
+                          web:
+                            upstream: http://127.0.0.1:9300
+                            risk: low
+                            reversible: true
+                            actions:
+                              - {name: get, method: GET, path: /, schema: {type: object}}
+                        grants:
+                          bot:
+                            web: ["resources/*", "prompts/*"]
                         """));
     }
 }
