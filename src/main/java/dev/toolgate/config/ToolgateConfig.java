@@ -29,6 +29,9 @@ public interface ToolgateConfig {
     /** HTTP ingress settings. */
     Http http();
 
+    /** MCP ingress settings ({@code /mcp/{server}}). */
+    Mcp mcp();
+
     /**
      * The Redis server that holds the shared state of every instance (rate limits, budgets and reservations, approval
      * requests, idempotency records), e.g. {@code redis://127.0.0.1:6379}. When empty, toolgate uses its embedded
@@ -193,5 +196,29 @@ public interface ToolgateConfig {
          */
         @WithDefault("16777216")
         int maxUpstreamBodyBytes();
+    }
+
+    interface Mcp {
+
+        /**
+         * How long an MCP session stays bound to the principal that opened it after its last use; a session id
+         * presented later is unknown (404), and the client starts a new session.
+         */
+        @WithDefault("24H")
+        Duration sessionIdleTtl();
+
+        /**
+         * Origins (e.g. {@code https://console.example.com}) whose browser pages may call the MCP endpoint. A request
+         * with any other {@code Origin} header is refused (403), against DNS rebinding; requests without one
+         * (agents, SDK clients) are not affected.
+         */
+        Optional<java.util.List<String>> allowedOrigins();
+
+        /**
+         * How long the upstream tools' input schemas, learned from their {@code tools/list} answers, are trusted
+         * before a {@code tools/call} asks the upstream again.
+         */
+        @WithDefault("5M")
+        Duration schemaTtl();
     }
 }

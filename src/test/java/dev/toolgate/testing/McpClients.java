@@ -122,6 +122,7 @@ public final class McpClients {
             Map<String, String> fixed = Map.copyOf(headers);
             HttpClientStreamableHttpTransport.Builder transport = HttpClientStreamableHttpTransport.builder(base)
                     .endpoint(endpoint)
+                    .jsonMapper(McpUpstreamServer.freshJsonMapper())
                     .httpRequestCustomizer((request, method, target, body, context) -> fixed.forEach(request::header));
             if (protocolVersions != null) {
                 transport.supportedProtocolVersions(protocolVersions);

@@ -121,6 +121,19 @@ public final class McpUpstreamServer implements AutoCloseable {
     }
 
     /** Starts the Streamable HTTP server (SSE answers, sessions, server stream) on a free port. */
+    /**
+     * A JSON mapper for each client and server that resolves the SDK's type ids (class names) with the class loader
+     * that loaded the SDK here. The SDK's shared default resolves them with the thread's context class loader, which
+     * on a pooled thread may still be the class loader of a Quarkus test that ran before in the same JVM: the
+     * classes then do not match ("not a subtype").
+     */
+    public static io.modelcontextprotocol.json.McpJsonMapper freshJsonMapper() {
+        return new io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper(tools.jackson.databind.json.JsonMapper
+                .builder().typeFactory(tools.jackson.databind.type.TypeFactory.createDefaultInstance()
+                        .withClassLoader(McpSchema.class.getClassLoader()))
+                .build());
+    }
+
     public static McpUpstreamServer start() {
         McpUpstreamServer upstream = new McpUpstreamServer(false);
         upstream.launch();
@@ -222,7 +235,7 @@ public final class McpUpstreamServer implements AutoCloseable {
         HttpServlet transport;
         if (stateless) {
             HttpServletStatelessServerTransport statelessTransport = HttpServletStatelessServerTransport.builder()
-                    .messageEndpoint(PATH).build();
+                    .jsonMapper(freshJsonMapper()).messageEndpoint(PATH).build();
             statelessServer = McpServer.sync(statelessTransport)
                     .serverInfo(SERVER_NAME, SERVER_VERSION)
                     .capabilities(capabilities())
@@ -235,7 +248,7 @@ public final class McpUpstreamServer implements AutoCloseable {
             transport = statelessTransport;
         } else {
             HttpServletStreamableServerTransportProvider provider = HttpServletStreamableServerTransportProvider
-                    .builder().mcpEndpoint(PATH).build();
+                    .builder().jsonMapper(freshJsonMapper()).mcpEndpoint(PATH).build();
             server = McpServer.sync(provider)
                     .serverInfo(SERVER_NAME, SERVER_VERSION)
                     .capabilities(capabilities())

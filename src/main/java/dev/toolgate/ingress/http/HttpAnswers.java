@@ -6,9 +6,7 @@ import java.util.function.BiConsumer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.toolgate.call.Decision;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
@@ -91,38 +89,8 @@ public class HttpAnswers {
 
     /** A dry run's proposal: what enforcing would have done, as 200 JSON. */
     private void proposal(HttpServerResponse response, Outcome.Proposed<?> proposed) {
-        ToolCall call = proposed.call();
-        ObjectNode doc = json.createObjectNode();
-        doc.put("mode", "dry-run");
-        doc.put("decision_id", call.id());
-        doc.put("policy_revision", proposed.policyRevision());
-        doc.put("decision", proposed.denial().isEmpty() ? "allow" : "deny");
-        doc.put("would_forward", proposed.denial().isEmpty());
-        proposed.denial().ifPresentOrElse(d -> doc.set("denial", Problems.document(json, d, call.id())),
-                () -> doc.putNull("denial"));
-        doc.put("tool", call.tool());
-        call.action().ifPresentOrElse(a -> {
-            doc.put("action", a.action().name());
-            doc.put("args_sha256", a.argsSha256());
-            // what an approval of this call would be bound to (and an idempotency key would remember)
-            doc.put("payload_sha256", a.payloadSha256());
-        }, () -> {
-            doc.putNull("action");
-            doc.putNull("args_sha256");
-            doc.putNull("payload_sha256");
-        });
-        call.decision().ifPresentOrElse(d -> policy(doc, d), () -> doc.putNull("policy"));
-        call.approvalNeeded().ifPresentOrElse(tier -> doc.put("approval", tier.code()), () -> doc.putNull("approval"));
         response.setStatusCode(200);
         response.putHeader("Content-Type", "application/json");
-        response.end(doc.toString());
-    }
-
-    private void policy(ObjectNode doc, Decision d) {
-        ObjectNode policy = doc.putObject("policy");
-        policy.put("allow", d.allow());
-        d.reasons().forEach(policy.putArray("reasons")::add);
-        policy.put("approval", d.approval().code());
-        d.redact().forEach(policy.putObject("obligations").putArray("redact")::add);
+        response.end(Problems.proposal(json, proposed).toString());
     }
 }

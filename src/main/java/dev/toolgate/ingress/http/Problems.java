@@ -5,8 +5,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.toolgate.call.Decision;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.ToolCall;
+import dev.toolgate.pipeline.Outcome;
 
 /** Denials as RFC 9457 problem documents, and the HTTP status of each reason. */
 public final class Problems {
@@ -56,5 +59,43 @@ public final class Problems {
             doc.set(member.getKey(), json.valueToTree(member.getValue()));
         }
         return doc;
+    }
+
+    /**
+     * A dry run's proposal: the decision, whether the call would have been forwarded, the denial enforcing would have
+     * answered, the action and what an approval would be bound to, the policy's decision and the approval tier.
+     */
+    public static ObjectNode proposal(ObjectMapper json, Outcome.Proposed<?> proposed) {
+        ToolCall call = proposed.call();
+        ObjectNode doc = json.createObjectNode();
+        doc.put("mode", "dry-run");
+        doc.put("decision_id", call.id());
+        doc.put("policy_revision", proposed.policyRevision());
+        doc.put("decision", proposed.denial().isEmpty() ? "allow" : "deny");
+        doc.put("would_forward", proposed.denial().isEmpty());
+        proposed.denial().ifPresentOrElse(d -> doc.set("denial", Problems.document(json, d, call.id())),
+                () -> doc.putNull("denial"));
+        doc.put("tool", call.tool());
+        call.action().ifPresentOrElse(a -> {
+            doc.put("action", a.action().name());
+            doc.put("args_sha256", a.argsSha256());
+            // what an approval of this call would be bound to (and an idempotency key would remember)
+            doc.put("payload_sha256", a.payloadSha256());
+        }, () -> {
+            doc.putNull("action");
+            doc.putNull("args_sha256");
+            doc.putNull("payload_sha256");
+        });
+        call.decision().ifPresentOrElse(d -> policy(doc, d), () -> doc.putNull("policy"));
+        call.approvalNeeded().ifPresentOrElse(tier -> doc.put("approval", tier.code()), () -> doc.putNull("approval"));
+        return doc;
+    }
+
+    private static void policy(ObjectNode doc, Decision d) {
+        ObjectNode policy = doc.putObject("policy");
+        policy.put("allow", d.allow());
+        d.reasons().forEach(policy.putArray("reasons")::add);
+        policy.put("approval", d.approval().code());
+        d.redact().forEach(policy.putObject("obligations").putArray("redact")::add);
     }
 }

@@ -11,12 +11,12 @@ import io.vertx.core.http.HttpServerResponse;
  * that counted the call with its quota {@code q} per window {@code w} seconds; {@code RateLimit} gives what remains
  * {@code r} and the seconds {@code t} until the limit is full again.
  */
-final class RateLimitHeaders {
+public final class RateLimitHeaders {
 
     private RateLimitHeaders() {
     }
 
-    static void write(HttpServerResponse response, Usage usage) {
+    public static void write(HttpServerResponse response, Usage usage) {
         if (usage.rates().isEmpty()) {
             return;
         }

@@ -1,0 +1,146 @@
+package dev.toolgate.ingress.mcp;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * JSON-RPC 2.0 as MCP uses it: one message per POST, read strictly (a duplicate member anywhere, trailing content
+ * or a number that does not fit is refused, so that toolgate and the server can never read one message two ways),
+ * and the error documents toolgate answers.
+ */
+final class JsonRpc {
+
+    /** The message is not JSON. */
+    static final int PARSE_ERROR = -32700;
+    /** The message is JSON but not a JSON-RPC request, notification or response, or the gateway does not take it. */
+    static final int INVALID_REQUEST = -32600;
+    /** The method is not one toolgate passes on. */
+    static final int METHOD_NOT_FOUND = -32601;
+    /** The request's params are not what the method needs. */
+    static final int INVALID_PARAMS = -32602;
+    /** The session id is unknown, expired, or belongs to another principal (the code the MCP SDKs use). */
+    static final int SESSION_NOT_FOUND = -32001;
+    /** toolgate refused the message: {@code data} is the problem document, with its {@code reason}. */
+    static final int DENIED = -32010;
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private JsonRpc() {
+    }
+
+    /** What a POSTed message is. */
+    enum Kind {
+        REQUEST,
+        NOTIFICATION,
+        RESPONSE
+    }
+
+    /**
+     * One message.
+     *
+     * @param id the request's or response's id (a string or a number); null for a notification
+     * @param method the method; null for a response
+     * @param params the params object, or null when absent
+     */
+    record Message(Kind kind, JsonNode id, String method, ObjectNode params, ObjectNode node) {
+    }
+
+    /** A message, or why the body is not one: the JSON-RPC error code and a message for the caller. */
+    sealed interface Parsed {
+        record Ok(Message message) implements Parsed {
+        }
+
+        record Bad(int code, String why) implements Parsed {
+        }
+    }
+
+    static Parsed parse(byte[] body) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (IOException e) {
+            String why = e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+                    ? "the message has a duplicate member"
+                    : "the body is not valid JSON";
+            return new Parsed.Bad(PARSE_ERROR, why);
+        }
+        if (node == null || node.isMissingNode()) {
+            return new Parsed.Bad(INVALID_REQUEST, "the body is empty");
+        }
+        if (node.isArray()) {
+            return new Parsed.Bad(INVALID_REQUEST,
+                    "send one JSON-RPC message per request: MCP does not batch since protocol version 2025-06-18");
+        }
+        if (!(node instanceof ObjectNode message) || !"2.0".equals(message.path("jsonrpc").textValue())) {
+            return new Parsed.Bad(INVALID_REQUEST, "not a JSON-RPC 2.0 message");
+        }
+        JsonNode id = message.get("id");
+        boolean hasId = id != null;
+        if (hasId && !(id.isTextual() || id.isIntegralNumber())) {
+            return new Parsed.Bad(INVALID_REQUEST, "a message id must be a string or an integer");
+        }
+        JsonNode method = message.get("method");
+        JsonNode params = message.get("params");
+        if (method != null) {
+            if (!method.isTextual() || method.textValue().isEmpty()) {
+                return new Parsed.Bad(INVALID_REQUEST, "the method must be a non-empty string");
+            }
+            if (message.has("result") || message.has("error")) {
+                return new Parsed.Bad(INVALID_REQUEST, "a request has no result or error");
+            }
+            if (params != null && !params.isObject()) {
+                return new Parsed.Bad(INVALID_REQUEST, "params must be an object");
+            }
+            return new Parsed.Ok(new Message(hasId ? Kind.REQUEST : Kind.NOTIFICATION, id, method.textValue(),
+                    (ObjectNode) params, message));
+        }
+        if (!hasId || message.has("result") == message.has("error")) {
+            return new Parsed.Bad(INVALID_REQUEST, "a response has an id and either a result or an error");
+        }
+        return new Parsed.Ok(new Message(Kind.RESPONSE, id, null, null, message));
+    }
+
+    /** An error response to {@code id} (null when the request's id is not known). */
+    static ObjectNode error(JsonNode id, int code, String message, Optional<JsonNode> data) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("jsonrpc", "2.0");
+        if (id == null) {
+            doc.putNull("id");
+        } else {
+            doc.set("id", id);
+        }
+        ObjectNode error = doc.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        data.ifPresent(d -> error.set("data", d));
+        return doc;
+    }
+
+    /** A result response to {@code id}. */
+    static ObjectNode result(JsonNode id, JsonNode result) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("jsonrpc", "2.0");
+        doc.set("id", id);
+        doc.set("result", result);
+        return doc;
+    }
+
+    /** Whether {@code node} is the response to the request with {@code id}. */
+    static boolean answers(JsonNode node, JsonNode id) {
+        return node != null && node.isObject() && !node.has("method") && id != null && id.equals(node.get("id"))
+                && (node.has("result") || node.has("error"));
+    }
+}
