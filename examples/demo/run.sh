@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's run command: builds toolgate when needed and starts the demo (gateway on :8080, sample tools on
-# :9101 and :9102, demo contract, bundled policy, embedded store, audit log in ./demo-audit.jsonl).
+# :9101 and :9102, sample MCP server on :9103, demo contract, bundled policy, embedded store, audit log in
+# ./demo-audit.jsonl).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/prereqs.sh

@@ -45,7 +45,7 @@ class OfflineCommandsTest {
     void contractCheckAcceptsTheDemoContract() {
         Run run = run("contract", "check", "examples/demo/contract.yaml");
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().contains("ok, 3 agents, 2 tools"), run.out());
+        assertTrue(run.out().contains("ok, 3 agents, 3 tools"), run.out());
     }
 
     @Test

@@ -555,9 +555,10 @@ public class McpIngress {
                         + " does not know this session; start a new one")
                 : Denial.of(Reason.UPSTREAM_UNAVAILABLE, "MCP server " + x.server().name() + " answered HTTP "
                         + status);
+        ObjectNode problem = dev.toolgate.ingress.http.Problems.document(JsonRpc.JSON, denial, x.probe().id());
+        problem.put("status", status);
         McpAnswers.json(response, JsonRpc.error(id, status == 404 ? JsonRpc.SESSION_NOT_FOUND : JsonRpc.DENIED,
-                denial.detail(), Optional.of(dev.toolgate.ingress.http.Problems.document(JsonRpc.JSON, denial,
-                        x.probe().id()))));
+                denial.detail(), Optional.of(problem)));
     }
 
     /** The server could not be reached, or did not answer in time. */
@@ -601,10 +602,13 @@ public class McpIngress {
             if (recorded.reason() == Reason.UNAUTHENTICATED && status == 401) {
                 response.putHeader("WWW-Authenticate", "Bearer realm=\"toolgate\"");
             }
-            McpAnswers.json(response, recorded == denial
-                    ? JsonRpc.error(id, code, denial.reason().title() + ": " + denial.detail(),
-                            Optional.of(dev.toolgate.ingress.http.Problems.document(JsonRpc.JSON, denial, call.id())))
-                    : McpAnswers.denied(id, recorded, call.id()));
+            ObjectNode problem = dev.toolgate.ingress.http.Problems.document(JsonRpc.JSON, recorded, call.id());
+            if (status != 200) {
+                // a fault of the transport: the problem's status is the answer's
+                problem.put("status", status);
+            }
+            McpAnswers.json(response, JsonRpc.error(id, recorded == denial ? code : JsonRpc.DENIED,
+                    recorded.reason().title() + ": " + recorded.detail(), Optional.of(problem)));
         });
     }
 

@@ -126,7 +126,7 @@ class McpTransportTest {
 
         // another agent of the same tenant, and one of another tenant, present the id: both look like an unknown one
         Response hijack = post("docs", READER, session, request(2, "tools/list", "{}"));
-        hijack.then().statusCode(404).body("error.code", equalTo(-32001));
+        hijack.then().statusCode(404).body("error.code", equalTo(-32001)).body("error.data.status", equalTo(404));
         Response foreign = post("docs", McpHttp.GLOBEX, session, request(2, "tools/list", "{}"));
         foreign.then().statusCode(404).body("error.code", equalTo(-32001));
         Response unknown = post("docs", READER, "no-such-session", request(2, "tools/list", "{}"));
