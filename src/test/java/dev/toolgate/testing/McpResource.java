@@ -8,8 +8,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Starts what the MCP gateway tests need before Quarkus: a real MCP server built with the official Java SDK (with one
- * more tool, {@value #REFUNDS}, that the bundled policy knows), the contract {@code contracts/mcp.yaml} pointing at
- * it, and a fresh audit file; with {@code store=redis}, a real redis-server.
+ * more tool, {@value #REFUNDS}, that the bundled policy knows), one built with the TypeScript SDK that pages its tool
+ * list, the contract {@code contracts/mcp.yaml} pointing at them, and a fresh audit file; with {@code store=redis}, a
+ * real redis-server.
  */
 public class McpResource implements QuarkusTestResourceLifecycleManager {
 
@@ -17,6 +18,7 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
     public static final String REFUNDS = "refunds.create";
 
     private static volatile McpUpstreamServer upstream;
+    private NodeMcpServer paged;
     private static volatile Path auditFile;
     private TestWorld world;
     private String store = "embedded";
@@ -37,8 +39,10 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
             try (ServerSocket socket = new ServerSocket(0)) {
                 closed = socket.getLocalPort();
             }
-            Map<String, String> config = world.config("mcp.yaml",
-                    Map.of("MCP_URL", upstream.url(), "CLOSED_PORT", String.valueOf(closed)));
+            // a TypeScript-SDK server that lists one tool a page
+            paged = NodeMcpServer.start(Map.of("PAGE_SIZE", "1"));
+            Map<String, String> config = world.config("mcp.yaml", Map.of("MCP_URL", upstream.url(), "CLOSED_PORT",
+                    String.valueOf(closed), "PAGED_URL", paged.base() + "/mcp"));
             config.put("toolgate.http.max-body-bytes", "16384");
             config.put("toolgate.idempotency.in-flight-lease", "2S");
             return config;
@@ -51,6 +55,13 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (upstream != null) {
             upstream.close();
+        }
+        if (paged != null) {
+            try {
+                paged.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (world != null) {
             world.close();

@@ -5,23 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,43 +31,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class NodeMcpClientTest {
 
     private static final String TOKEN = "selfcheck-token";
-    private static final Path LOG = Path.of("target", "test-node", "selfcheck-server.log").toAbsolutePath();
-
-    private static Process server;
+    private static NodeMcpServer server;
     private static String base;
 
     @BeforeAll
     static void startServer() throws Exception {
-        Path dir = NodeMcpClient.directory();
-        Files.createDirectories(LOG.getParent());
-        ProcessBuilder builder = new ProcessBuilder("node", "selfcheck-server.mjs").directory(dir.toFile())
-                .redirectError(ProcessBuilder.Redirect.appendTo(LOG.toFile()));
-        builder.environment().put("PORT", "0");
-        builder.environment().put("TOKEN", TOKEN);
-        server = builder.start();
-        BufferedReader stdout = new BufferedReader(
-                new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return stdout.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(30, TimeUnit.SECONDS);
-        if (line == null || !line.strip().matches("\\d+")) {
-            throw new AssertionError("selfcheck-server.mjs printed '" + line + "' instead of its port; see " + LOG);
-        }
-        base = "http://127.0.0.1:" + line.strip();
+        server = NodeMcpServer.start(Map.of("TOKEN", TOKEN));
+        base = server.base();
     }
 
     @AfterAll
     static void stopServer() throws InterruptedException {
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(5, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-                server.waitFor(5, TimeUnit.SECONDS);
-            }
+            server.close();
         }
     }
 

@@ -224,7 +224,6 @@ public class McpIngress {
                         return;
                     }
                     McpRelay.head(exchange, x.response(), false);
-                    x.response().setChunked(true);
                     relay.stream(exchange, x.response(), event -> {
                     }).onComplete(done -> endQuietly(x.response()));
                 });
@@ -511,7 +510,6 @@ public class McpIngress {
                     }
                     McpRelay.head(exchange, x.response(), false);
                     if (exchange.isStream()) {
-                        x.response().setChunked(true);
                         relay.stream(exchange, x.response(), event -> {
                         }).onComplete(done -> endQuietly(x.response()));
                     } else {

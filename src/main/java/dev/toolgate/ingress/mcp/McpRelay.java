@@ -166,12 +166,15 @@ class McpRelay {
     /**
      * Streams the answer to the agent as it arrives: each chunk is written as received, and each complete event is
      * shown to {@code observer}. Completes when the stream ends, fails when it breaks (the agent's answer is then
-     * ended too). The answer's status and headers must already be written.
+     * ended too). The answer's status and headers must already be set; they are sent at once.
      */
     Future<Void> stream(Exchange exchange, HttpServerResponse agent, Consumer<SseEvents.Event> observer) {
         Promise<Void> ended = Promise.promise();
         HttpClientResponse response = exchange.response();
         SseEvents events = new SseEvents(maxAnswerBytes);
+        // the agent learns at once that its stream is open, even when the server sends nothing for a while
+        agent.setChunked(true);
+        agent.writeHead();
         agent.closeHandler(v -> {
             // the agent went away: stop the upstream exchange too
             if (ended.tryFail(new AgentGone())) {

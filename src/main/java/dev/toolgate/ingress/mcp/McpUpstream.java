@@ -109,7 +109,6 @@ final class McpUpstream implements Upstream<McpReply> {
         agent.putHeader("Toolgate-Decision-Id", call.id());
         agent.putHeader("Toolgate-Policy-Revision", policyRevision);
         RateLimitHeaders.write(agent, call.usage());
-        agent.setChunked(true);
         JsonNode[] answer = new JsonNode[1];
         return Uni.createFrom().<UpstreamResult<McpReply>> emitter(emitter -> relay
                 .stream(exchange, agent, event -> {

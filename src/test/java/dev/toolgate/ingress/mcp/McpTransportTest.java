@@ -194,4 +194,72 @@ class McpTransportTest {
         Map<String, Object> data = response.jsonPath().getMap("error.data");
         assertTrue(data.containsKey("decision_id"), data.toString());
     }
+
+    @Test
+    void answersAToolCallToAnUnreachableServerAsAnErrorResult() {
+        Response response = post("offline", SUPPORT, null, request(10, "tools/call",
+                "{\"name\":\"search_docs\",\"arguments\":{\"query\":\"q\"}}"));
+        response.then().statusCode(200).body("id", equalTo(10)).body("result.isError", equalTo(true))
+                .body("result.structuredContent.reason", equalTo("upstream_unavailable"));
+    }
+
+    @Test
+    void keepsTheServersPagesWhileFilteringThem() {
+        // the TypeScript SDK's server lists echo on the first page and slow on the second; the contract names slow
+        String session = open("paged", SUPPORT);
+        JsonNode first = answer(post("paged", SUPPORT, session, request(2, "tools/list", "{}")), 2).path("result");
+        assertEquals(0, first.path("tools").size(), first.toString());
+        assertTrue(first.path("nextCursor").isTextual(), first.toString());
+        JsonNode second = answer(post("paged", SUPPORT, session, request(3, "tools/list",
+                "{\"cursor\":\"" + first.path("nextCursor").asText() + "\"}")), 3).path("result");
+        assertEquals("slow", second.path("tools").path(0).path("name").asText(), second.toString());
+        assertEquals(1, second.path("tools").size(), second.toString());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void passesTheServersOwnStreamOnGet() throws Exception {
+        String session = open("docs", SUPPORT);
+        request(READER, session).get("/mcp/docs").then().statusCode(404).body("error.code", equalTo(-32001));
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest get = java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI + ":"
+                        + io.restassured.RestAssured.port + "/mcp/docs"))
+                .header("Authorization", SUPPORT).header("Accept", "text/event-stream")
+                .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", McpHttp.VERSION).GET().build();
+        // the server sends the head of its stream with its first event: a tool it adds is announced on the stream
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<java.util.stream.Stream<String>>> pending = http
+                .sendAsync(get, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = null;
+        while (stream == null && System.nanoTime() < until) {
+            McpResource.upstream().addTool("announced_" + System.nanoTime());
+            try {
+                stream = pending.get(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                // the stream was not open at the server yet when the tool was added: add another
+            }
+        }
+        if (stream == null) {
+            pending.cancel(true);
+            throw new AssertionError("the GET stream never opened");
+        }
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        java.util.stream.Stream<String> body = stream.body();
+        Thread reader = Thread.ofVirtual().start(() -> body.forEach(lines::add));
+        try {
+            boolean announced = false;
+            while (!announced && System.nanoTime() < until) {
+                String line = lines.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                announced = line != null && line.contains("notifications/tools/list_changed");
+            }
+            assertTrue(announced, "no list_changed notification on the GET stream");
+        } finally {
+            body.close();
+            reader.interrupt();
+        }
+    }
 }
