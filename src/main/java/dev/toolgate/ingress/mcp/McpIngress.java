@@ -216,8 +216,12 @@ public class McpIngress {
 
     /** {@code GET}: the server's stream of its own requests and notifications, passed through for as long as it runs. */
     private void stream(Exchange x) {
-        relay.send(x.server(), HttpMethod.GET, x.request().headers(), Map.of(), null, null)
-                .onFailure(fault -> unreachable(x, null, fault))
+        relay.send(x.server(), HttpMethod.GET, x.request().headers(), Map.of(), null, null, x.response())
+                .onFailure(fault -> {
+                    if (!(fault instanceof McpRelay.AgentGone)) {
+                        unreachable(x, null, fault);
+                    }
+                })
                 .onSuccess(exchange -> {
                     if (exchange.response().statusCode() / 100 != 2) {
                         refusedByServer(x, exchange, null);

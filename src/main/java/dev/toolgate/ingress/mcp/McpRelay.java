@@ -100,6 +100,15 @@ class McpRelay {
      */
     Future<Exchange> send(ToolSpec tool, HttpMethod method, MultiMap headers, Map<String, String> extra, Buffer body,
             Duration limit) {
+        return send(tool, method, headers, extra, body, limit, null);
+    }
+
+    /**
+     * Sends a request that the agent's leaving ends, even before the server answers (a {@code GET} stream, which may
+     * wait for the server's first event).
+     */
+    Future<Exchange> send(ToolSpec tool, HttpMethod method, MultiMap headers, Map<String, String> extra, Buffer body,
+            Duration limit, HttpServerResponse endedBy) {
         URI base = tool.upstream();
         boolean tls = "https".equals(base.getScheme());
         int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
@@ -122,6 +131,12 @@ class McpRelay {
                 return;
             }
             HttpClientRequest request = opened.result();
+            if (endedBy != null) {
+                endedBy.closeHandler(v -> {
+                    answered.tryFail(new AgentGone());
+                    request.reset();
+                });
+            }
             long timer = limit == null ? -1 : vertx.setTimer(Math.max(1, limit.toMillis()), id -> {
                 timedOut.set(true);
                 answered.tryFail(new UpstreamTimeout());

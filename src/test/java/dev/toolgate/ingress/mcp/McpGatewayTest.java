@@ -195,6 +195,29 @@ abstract class McpGatewayTest {
     }
 
     @Test
+    void redeemsAnApprovalGivenInMeta() throws Exception {
+        Map<String, Object> refund = Map.of("amount_usd_micros", 70_000_000, "tenant", "acme");
+        String run = "run-" + UUID.randomUUID();
+        int before = McpResource.upstream().calls(McpResource.REFUNDS);
+        try (McpSyncClient client = McpClients.sync(payments.toString(), SUPPORT)) {
+            JsonNode held = problem(call(client, McpResource.REFUNDS, refund, Map.of("dev.toolgate/run_id", run)));
+            String approval = held.path("approval_id").asText();
+            io.restassured.RestAssured.given().header("Authorization", "Bearer mcp-approver-key")
+                    .contentType("application/json").body("{}").post("/v1/approvals/" + approval + "/approve").then()
+                    .statusCode(200);
+
+            CallToolResult redeemed = call(client, McpResource.REFUNDS, refund,
+                    Map.of("dev.toolgate/run_id", run, "dev.toolgate/approval", approval));
+            assertEquals("added " + McpResource.REFUNDS, text(redeemed), String.valueOf(redeemed));
+            // the approval was for one call: another one is refused
+            JsonNode again = problem(call(client, McpResource.REFUNDS, refund,
+                    Map.of("dev.toolgate/run_id", run, "dev.toolgate/approval", approval)));
+            assertEquals("approval_invalid", again.path("reason").asText(), again.toString());
+        }
+        assertEquals(before + 1, McpResource.upstream().calls(McpResource.REFUNDS));
+    }
+
+    @Test
     void stopsARunAtItsBudgetSettlingAtTheReportedCost() throws Exception {
         Map<String, Object> run = Map.of("dev.toolgate/run_id", "run-" + UUID.randomUUID());
         try (McpSyncClient client = McpClients.sync(docs.toString(), SUPPORT)) {
