@@ -145,7 +145,8 @@ public class HttpForwarder {
         return new HttpReply(response.statusCode(), kept, body, cost(response.getHeader(COST_HEADER)));
     }
 
-    static OptionalLong cost(String header) {
+    /** The cost a tool reported in {@value #COST_HEADER}, when it is a whole number of micro-dollars. */
+    public static OptionalLong cost(String header) {
         if (header == null || !header.strip().matches("[0-9]{1,15}")) {
             return OptionalLong.empty();
         }

@@ -17,6 +17,7 @@ import dev.toolgate.call.Reason;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
+import dev.toolgate.forward.HttpForwarder;
 import dev.toolgate.ingress.http.RateLimitHeaders;
 import dev.toolgate.pipeline.StoredReply;
 import dev.toolgate.pipeline.Upstream;
@@ -193,11 +194,8 @@ final class McpUpstream implements Upstream<McpReply> {
     }
 
     private static OptionalLong cost(String header) {
-        if (header == null || !header.strip().matches("[0-9]{1,15}")) {
-            return OptionalLong.empty();
-        }
-        long value = Long.parseLong(header.strip());
-        return value <= MAX_COST ? OptionalLong.of(value) : OptionalLong.empty();
+        OptionalLong reported = HttpForwarder.cost(header);
+        return reported.isPresent() && reported.getAsLong() <= MAX_COST ? reported : OptionalLong.empty();
     }
 
     static JsonNode parse(String text) {
