@@ -238,6 +238,17 @@ final class ActionReader {
             problems.add(path, "must not be the action itself");
             return Optional.empty();
         }
+        if (declared.mcp(tool) && !toTool.get().equals(tool)) {
+            // the agent's MCP session belongs to this server; another one would not know it
+            problems.add(Problems.key(path, "tool"), "must be this MCP server: an mcp action falls back to another "
+                    + "of its own server's tools");
+            return Optional.empty();
+        }
+        if (!declared.mcp(tool) && declared.mcp(toTool.get())) {
+            problems.add(Problems.key(path, "tool"), "must be an http tool: an http action cannot fall back to an "
+                    + "mcp tool");
+            return Optional.empty();
+        }
         return Optional.of(new Fallback.ToAction(toTool.get(), toAction.get()));
     }
 

@@ -176,4 +176,21 @@ class McpToolValidationTest {
                             web: ["resources/*", "prompts/*"]
                         """));
     }
+
+    @Test
+    void keepsAFallbackOnTheSameKindAndServer() {
+        String both = docs("{name: search, fallback: {tool: web, action: get}}") + """
+                  web:
+                    upstream: http://127.0.0.1:9300
+                    risk: low
+                    reversible: true
+                    actions:
+                      - {name: get, method: GET, path: /, schema: {type: object}, fallback: {tool: docs, action: search}}
+                """;
+        assertEquals(List.of(
+                "tools.docs.actions[0].fallback.tool: must be this MCP server: an mcp action falls back to another of "
+                        + "its own server's tools",
+                "tools.web.actions[0].fallback.tool: must be an http tool: an http action cannot fall back to an mcp tool"),
+                Contracts.errors(both));
+    }
 }

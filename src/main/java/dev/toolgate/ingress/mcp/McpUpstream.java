@@ -64,7 +64,7 @@ final class McpUpstream implements Upstream<McpReply> {
     public Uni<UpstreamResult<McpReply>> send(ToolCall call) {
         ResolvedAction a = call.action().orElseThrow();
         if (!a.tool().name().equals(server.name())) {
-            // a degrade budget's fallback on another server: the agent's session belongs to this one
+            // the loader keeps an MCP action's fallback on its own server; should one get here, it is not forwarded
             return Uni.createFrom().item(new UpstreamResult.Failed<>(Denial.of(Reason.BUDGET_EXCEEDED,
                     "the fallback action is on another MCP server, which the agent's session cannot reach")));
         }
