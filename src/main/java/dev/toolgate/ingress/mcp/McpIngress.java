@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.ActionSpec;
+import dev.toolgate.call.ArgumentSchema;
 import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.Denial;
@@ -373,7 +374,13 @@ public class McpIngress {
             }
             case McpOptions.Read.Ok ok -> options = ok.options();
         }
-        schemas.schema(x.server(), name.textValue(), x.request().headers()).subscribe().with(declared -> {
+        // only a tool the agent may call is worth the server's schema: the contract stage refuses any other
+        boolean callable = x.server().action(name.textValue()).isPresent()
+                && x.ctx().contract().granted(x.principal().agent(), x.server().name(), name.textValue());
+        Uni<Optional<ArgumentSchema>> schema = callable
+                ? schemas.schema(x.server(), name.textValue(), x.request().headers())
+                : Uni.createFrom().item(Optional.empty());
+        schema.subscribe().with(declared -> {
             ToolCall call = ToolCall.received(CallIds.next(), Protocol.MCP, x.server().name(),
                     new Invocation(ActionSpec.MCP_METHOD, name.textValue(), Map.of(), arguments, declared),
                     x.probe().credential(), options.runId(), options.mode(), Instant.now())
@@ -635,7 +642,7 @@ public class McpIngress {
     }
 
     private static ToolCall received(HttpServerRequest request, String server, String method, String path,
-            byte[] body, Optional<dev.toolgate.call.ArgumentSchema> declared) {
+            byte[] body, Optional<ArgumentSchema> declared) {
         return ToolCall.received(CallIds.next(), Protocol.MCP, server,
                 new Invocation(method, path, Map.of(), body, declared),
                 new Secret(request.getHeader("Authorization")), "", Mode.ENFORCE, Instant.now());

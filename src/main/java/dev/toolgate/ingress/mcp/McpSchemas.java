@@ -30,8 +30,10 @@ import io.vertx.core.http.HttpMethod;
  * The input schemas the upstream MCP servers declare for their tools, so that a {@code tools/call} is checked against
  * the server's own {@code inputSchema} as well as the contract's. Learned from every {@code tools/list} answer that
  * passes through, and, when a call names a tool not learned within {@code toolgate.mcp.schema-ttl}, asked of the
- * server in the caller's own session before the call goes on (every page of {@code tools/list}). A server that cannot
- * be asked leaves the tool unchecked here: the call still meets the contract's schema, and the server its own.
+ * server in the caller's own session before the call goes on (every page of {@code tools/list}), at most once per
+ * server and time to live, so that calls cannot multiply the server's work. A server that cannot be asked, or a call
+ * that comes while another asks, leaves the tool unchecked here: the call still meets the contract's schema, and the
+ * server its own.
  */
 @ApplicationScoped
 class McpSchemas {
@@ -43,6 +45,8 @@ class McpSchemas {
     }
 
     private final Map<String, Map<String, Learned>> servers = new ConcurrentHashMap<>();
+    /** When each server was last asked: it is asked at most once a time to live, whatever the calls name. */
+    private final Map<String, Long> asked = new ConcurrentHashMap<>();
     private final McpRelay relay;
     private final long ttlNanos;
     private final LongSupplier nanoTime;
@@ -95,6 +99,14 @@ class McpSchemas {
         Optional<Learned> fresh = fresh(server.name(), tool);
         if (fresh.isPresent()) {
             return Uni.createFrom().item(fresh.get().schema());
+        }
+        long now = nanoTime.getAsLong();
+        Long last = asked.get(server.name());
+        if (last != null && now - last < ttlNanos
+                || !(last == null ? asked.putIfAbsent(server.name(), now) == null
+                        : asked.replace(server.name(), last, now))) {
+            // asked lately, or being asked right now: a tool the server did not list has no schema of its own
+            return Uni.createFrom().item(Optional.empty());
         }
         return Uni.createFrom().completionStage(() -> ask(server, headers, null, 0).toCompletionStage())
                 .onFailure().recoverWithItem(fault -> {

@@ -162,6 +162,20 @@ abstract class McpGatewayTest {
     }
 
     @Test
+    void asksTheServerForSchemasOnlyForToolsTheAgentMayCall() throws Exception {
+        try (McpSyncClient client = McpClients.sync(docs.toString(), SUPPORT)) {
+            McpResource.upstream().clearRecords();
+            for (int i = 0; i < 3; i++) {
+                problem(call(client, "no_such_tool_" + i, Map.of()));
+                problem(call(client, HIDDEN_ADMIN, Map.of()));
+            }
+            // refused by the contract stage without a word to the server: no schema lookup, no call
+            assertEquals(List.of(), McpResource.upstream().exchanges().stream()
+                    .map(McpUpstreamServer.HttpExchange::rpcMethod).filter(m -> m != null).toList());
+        }
+    }
+
+    @Test
     void refusesArgumentsAgainstTheContractsSchemaAndTheServers() throws Exception {
         try (McpSyncClient client = McpClients.sync(docs.toString(), SUPPORT)) {
             JsonNode tooLong = problem(call(client, SEARCH_DOCS, Map.of("query", "q".repeat(41))));
