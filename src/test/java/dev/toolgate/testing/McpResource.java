@@ -19,6 +19,7 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
 
     private static volatile McpUpstreamServer upstream;
     private NodeMcpServer paged;
+    private io.vertx.core.http.HttpServer lingering;
     private static volatile Path auditFile;
     private TestWorld world;
     private String store = "embedded";
@@ -41,8 +42,10 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
             }
             // a TypeScript-SDK server that lists one tool a page
             paged = NodeMcpServer.start(Map.of("PAGE_SIZE", "1"));
+            lingering = lingeringServer(world.vertx);
             Map<String, String> config = world.config("mcp.yaml", Map.of("MCP_URL", upstream.url(), "CLOSED_PORT",
-                    String.valueOf(closed), "PAGED_URL", paged.base() + "/mcp"));
+                    String.valueOf(closed), "PAGED_URL", paged.base() + "/mcp", "LINGERING_URL",
+                    "http://127.0.0.1:" + lingering.actualPort() + "/mcp"));
             config.put("toolgate.http.max-body-bytes", "16384");
             config.put("toolgate.idempotency.in-flight-lease", "2S");
             return config;
@@ -66,6 +69,38 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
         if (world != null) {
             world.close();
         }
+    }
+
+    /** How long {@link #lingeringServer} keeps a tool call's stream open after its answer. */
+    public static final long LINGER_MS = 1500;
+
+    /**
+     * A server that answers every request with a stream: for a {@code tools/call}, the answer, then the stream stays
+     * open for {@value #LINGER_MS} ms before it ends (servers should end it at once; some do not).
+     */
+    private static io.vertx.core.http.HttpServer lingeringServer(io.vertx.core.Vertx vertx) throws Exception {
+        return vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            io.vertx.core.json.JsonObject message = body.length() == 0 ? new io.vertx.core.json.JsonObject()
+                    : body.toJsonObject();
+            Object id = message.getValue("id");
+            if (id == null) {
+                request.response().setStatusCode(202).end();
+                return;
+            }
+            io.vertx.core.json.JsonObject result = "tools/call".equals(message.getString("method"))
+                    ? new io.vertx.core.json.JsonObject().put("content", new io.vertx.core.json.JsonArray()
+                            .add(new io.vertx.core.json.JsonObject().put("type", "text").put("text", "lingered")))
+                    : new io.vertx.core.json.JsonObject().put("protocolVersion", "2025-06-18")
+                            .put("capabilities", new io.vertx.core.json.JsonObject().put("tools",
+                                    new io.vertx.core.json.JsonObject()))
+                            .put("serverInfo", new io.vertx.core.json.JsonObject().put("name", "lingering")
+                                    .put("version", "1"));
+            String event = "event: message\ndata: " + new io.vertx.core.json.JsonObject().put("jsonrpc", "2.0")
+                    .put("id", id).put("result", result).encode() + "\n\n";
+            request.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(event);
+            vertx.setTimer(LINGER_MS, t -> request.response().end());
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10,
+                java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** The upstream MCP server of the running test. */

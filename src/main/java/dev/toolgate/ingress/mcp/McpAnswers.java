@@ -32,8 +32,12 @@ final class McpAnswers {
             return;
         }
         if (response.headWritten()) {
-            // a streamed answer: its events are out, and a fault after its head can only end it
-            response.end();
+            // a streamed answer: its events are out but the answer's own, and a fault after its head can only end it
+            if (outcome instanceof Outcome.Answered<McpReply> a && a.reply() instanceof McpReply.Streamed s) {
+                response.end(s.answerEvent());
+            } else {
+                response.end();
+            }
             return;
         }
         response.putHeader("Toolgate-Decision-Id", outcome.call().id());
@@ -63,7 +67,7 @@ final class McpAnswers {
                 }
                 response.end(w.body());
             }
-            case McpReply.Streamed s -> response.end();
+            case McpReply.Streamed s -> response.end(s.answerEvent());
             case McpReply.Kept k -> {
                 ObjectNode answer = JsonRpc.JSON.createObjectNode();
                 answer.put("jsonrpc", "2.0");

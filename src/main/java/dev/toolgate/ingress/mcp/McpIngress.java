@@ -229,8 +229,8 @@ public class McpIngress {
                         return;
                     }
                     McpRelay.head(exchange, x.response(), false);
-                    relay.stream(exchange, x.response(), event -> {
-                    }).onComplete(done -> endQuietly(x.response()));
+                    relay.stream(exchange, x.response(), McpRelay::none)
+                            .onComplete(done -> endQuietly(x.response()));
                 });
     }
 
@@ -457,7 +457,7 @@ public class McpIngress {
         relay.send(x.server(), HttpMethod.POST, x.request().headers(), postHeaders(x), body,
                 x.server().requestTimeout())
                 .onFailure(fault -> unreachable(x, message, fault))
-                .onSuccess(exchange -> relay.collect(exchange)
+                .onSuccess(exchange -> relay.collectAnswer(exchange, message.id())
                         .onFailure(fault -> unreachable(x, message, fault))
                         .onSuccess(whole -> {
                             int status = exchange.response().statusCode();
@@ -521,8 +521,8 @@ public class McpIngress {
                     }
                     McpRelay.head(exchange, x.response(), false);
                     if (exchange.isStream()) {
-                        relay.stream(exchange, x.response(), event -> {
-                        }).onComplete(done -> endQuietly(x.response()));
+                        relay.stream(exchange, x.response(), McpRelay::none)
+                                .onComplete(done -> endQuietly(x.response()));
                     } else {
                         relay.collect(exchange).onComplete(whole -> {
                             if (whole.succeeded()) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +43,9 @@ class McpRelay {
             "cache-control", "allow");
 
     static final String SESSION = "Mcp-Session-Id";
+
+    /** How long a server may keep a stream open after it answered before toolgate drops the exchange. */
+    private static final long ANSWERED_GRACE_MS = 5_000;
 
     private final HttpClient client;
     private final Vertx vertx;
@@ -179,11 +182,62 @@ class McpRelay {
     }
 
     /**
-     * Streams the answer to the agent as it arrives: each chunk is written as received, and each complete event is
-     * shown to {@code observer}. Completes when the stream ends, fails when it breaks (the agent's answer is then
-     * ended too). The answer's status and headers must already be set; they are sent at once.
+     * The answer up to the response to request {@code id}: the whole body when it is JSON; when it is a stream, its
+     * events up to and including the one carrying that response (a server should end its stream there; one that does
+     * not is let go of soon after).
      */
-    Future<Void> stream(Exchange exchange, HttpServerResponse agent, Consumer<SseEvents.Event> observer) {
+    Future<Buffer> collectAnswer(Exchange exchange, com.fasterxml.jackson.databind.JsonNode id) {
+        if (!exchange.isStream()) {
+            return collect(exchange);
+        }
+        Promise<Buffer> answered = Promise.promise();
+        Buffer collected = Buffer.buffer();
+        SseEvents events = new SseEvents(maxAnswerBytes);
+        AtomicBoolean drained = new AtomicBoolean();
+        HttpClientResponse response = exchange.response();
+        response.handler(chunk -> {
+            if (answered.future().isComplete()) {
+                return;
+            }
+            if (collected.length() + chunk.length() > maxAnswerBytes) {
+                if (answered.tryFail(new AnswerTooLarge())) {
+                    exchange.request().reset();
+                }
+                return;
+            }
+            for (SseEvents.Event event : events.feed(chunk.getBytes())) {
+                collected.appendBytes(event.raw());
+                if (JsonRpc.answers(McpUpstream.parse(event.data()), id) && answered.tryComplete(collected)) {
+                    letGo(exchange, drained);
+                    return;
+                }
+            }
+        });
+        response.exceptionHandler(fault -> answered.tryFail(exchange.fault(fault)));
+        response.endHandler(v -> {
+            drained.set(true);
+            answered.tryComplete(collected.appendBytes(events.pending()));
+        });
+        return answered.future().onComplete(done -> exchange.done());
+    }
+
+    /** After the answer: a server that keeps its stream open anyway is let go of after a grace period. */
+    private void letGo(Exchange exchange, AtomicBoolean drained) {
+        vertx.setTimer(ANSWERED_GRACE_MS, id -> {
+            if (!drained.get()) {
+                exchange.request().reset();
+            }
+        });
+    }
+
+    /**
+     * Streams the answer to the agent as it arrives, event by event; an event {@code held} claims is not written but
+     * left to the caller (a call's answer, sent only once the call is settled), and ends the exchange. Completes when
+     * the stream ends or an event is held, fails when it breaks (the agent's answer is then ended too). The answer's status and
+     * headers must already be set; they
+     * are sent at once.
+     */
+    Future<Void> stream(Exchange exchange, HttpServerResponse agent, Predicate<SseEvents.Event> held) {
         Promise<Void> ended = Promise.promise();
         HttpClientResponse response = exchange.response();
         SseEvents events = new SseEvents(maxAnswerBytes);
@@ -196,24 +250,48 @@ class McpRelay {
                 exchange.request().reset();
             }
         });
+        AtomicBoolean drained = new AtomicBoolean();
         response.handler(chunk -> {
+            if (ended.future().isComplete()) {
+                return; // after the answer: the server should have closed its stream; the rest is dropped
+            }
             try {
-                events.feed(chunk.getBytes()).forEach(observer);
+                for (SseEvents.Event event : events.feed(chunk.getBytes())) {
+                    if (!held.test(event)) {
+                        agent.write(Buffer.buffer(event.raw()));
+                    } else if (ended.tryComplete()) {
+                        // the answer ends the exchange
+                        letGo(exchange, drained);
+                        return;
+                    }
+                }
             } catch (IllegalStateException tooLarge) {
                 if (ended.tryFail(new AnswerTooLarge())) {
                     exchange.request().reset();
                 }
                 return;
             }
-            agent.write(chunk);
             if (agent.writeQueueFull()) {
                 response.pause();
                 agent.drainHandler(v -> response.resume());
             }
         });
         response.exceptionHandler(fault -> ended.tryFail(exchange.fault(fault)));
-        response.endHandler(v -> ended.tryComplete());
+        response.endHandler(v -> {
+            drained.set(true);
+            byte[] rest = events.pending();
+            if (!ended.future().isComplete() && rest.length > 0 && !agent.ended() && !agent.closed()) {
+                // a last event without its ending empty line: passed on as it came
+                agent.write(Buffer.buffer(rest));
+            }
+            ended.tryComplete();
+        });
         return ended.future().onComplete(done -> exchange.done());
+    }
+
+    /** Nothing held back: every event goes to the agent as it comes. */
+    static boolean none(SseEvents.Event event) {
+        return false;
     }
 
     /** Copies the answer's status and the headers the agent may see. */

@@ -24,8 +24,13 @@ sealed interface McpReply {
     record Whole(int status, List<Map.Entry<String, String>> headers, Buffer body, JsonNode answer) implements McpReply {
     }
 
-    /** An answer the server streamed, already passed on event by event; only the end remains to be written. */
-    record Streamed(JsonNode answer) implements McpReply {
+    /**
+     * An answer the server streamed, passed on event by event but for the event carrying the call's answer, which is
+     * written last, once the call is settled and recorded.
+     *
+     * @param answerEvent that event's bytes as the server sent them; empty when the stream carried no answer
+     */
+    record Streamed(JsonNode answer, Buffer answerEvent) implements McpReply {
     }
 
     /**

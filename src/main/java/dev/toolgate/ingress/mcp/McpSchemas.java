@@ -143,7 +143,7 @@ class McpSchemas {
         }
         return relay.send(server, HttpMethod.POST, session, extra, Buffer.buffer(request.toString()),
                 server.requestTimeout())
-                .compose(exchange -> relay.collect(exchange).map(body -> answer(exchange, body, id)))
+                .compose(exchange -> relay.collectAnswer(exchange, id).map(body -> answer(exchange, body, id)))
                 .compose(answer -> {
                     JsonNode result = answer == null ? null : answer.get("result");
                     if (result == null) {

@@ -31,9 +31,11 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * Forwards one allowed {@code tools/call} to its MCP server as the agent sent it (less toolgate's own {@code _meta}
  * members). A streamed answer is passed on event by event as it arrives, so that progress notifications of a long
- * call reach the agent at once; the call settles when the stream ends, at the cost the server reported in its
- * result's {@code _meta} ({@value #COST_META}) or answer header {@code Toolgate-Cost-Usd-Micros}, else at the
- * estimate. The answer (result or error) is what an idempotent repeat gets back.
+ * call reach the agent at once, except the event carrying the call's answer: as for HTTP, the agent gets the answer
+ * only after the call settled (at the cost the server reported in its result's {@code _meta} ({@value #COST_META}) or
+ * answer header {@code Toolgate-Cost-Usd-Micros}, else at the estimate) and its outcome was recorded, so that the
+ * agent's next call always sees this one's spend. The answer (result or error) is what an idempotent repeat gets
+ * back.
  */
 final class McpUpstream implements Upstream<McpReply> {
 
@@ -111,17 +113,23 @@ final class McpUpstream implements Upstream<McpReply> {
         agent.putHeader("Toolgate-Policy-Revision", policyRevision);
         RateLimitHeaders.write(agent, call.usage());
         JsonNode[] answer = new JsonNode[1];
+        byte[][] held = new byte[1][];
         return Uni.createFrom().<UpstreamResult<McpReply>> emitter(emitter -> relay
                 .stream(exchange, agent, event -> {
                     JsonNode node = parse(event.data());
-                    if (JsonRpc.answers(node, message.id())) {
+                    if (answer[0] == null && JsonRpc.answers(node, message.id())) {
+                        // the answer waits until the call is settled and recorded, as an HTTP answer does
                         answer[0] = node;
+                        held[0] = event.raw();
+                        return true;
                     }
+                    return false;
                 })
                 // a stream that broke after the answer went through still answered the call
                 .recover(fault -> answer[0] == null ? io.vertx.core.Future.failedFuture(fault)
                         : io.vertx.core.Future.succeededFuture())
-                .onSuccess(v -> emitter.complete(new UpstreamResult.Replied<>(new McpReply.Streamed(answer[0]),
+                .onSuccess(v -> emitter.complete(new UpstreamResult.Replied<>(
+                        new McpReply.Streamed(answer[0], held[0] == null ? Buffer.buffer() : Buffer.buffer(held[0])),
                         status(answer[0], 200), reported(answer[0]).isPresent() ? reported(answer[0]) : headerCost)))
                 .onFailure(fault -> emitter.complete(failed(fault))));
     }

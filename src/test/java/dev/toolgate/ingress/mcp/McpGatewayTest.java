@@ -301,6 +301,29 @@ abstract class McpGatewayTest {
     }
 
     @Test
+    void answersAStreamedCallOnceItIsSettledAndRecordedNotWhenTheStreamEnds() throws Exception {
+        String url = docs.toString().replace("/mcp/docs", "/mcp/lingering");
+        try (McpSyncClient client = McpClients.sync(url, SUPPORT)) {
+            long start = System.nanoTime();
+            CallToolResult result = call(client, "echo", Map.of());
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals("lingered", text(result));
+            // the server kept its stream open after answering: the agent did not wait for it to end
+            assertTrue(tookMs < McpResource.LINGER_MS, "the answer waited for the stream's end: " + tookMs + " ms");
+            // and the call was settled and recorded before the agent had its answer
+            List<JsonNode> records = java.nio.file.Files.readAllLines(McpResource.auditFile()).stream()
+                    .map(line -> {
+                        try {
+                            return JSON.readTree(line);
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    }).filter(r -> "lingering".equals(r.path("tool").asText())).toList();
+            assertEquals("outcome", records.get(records.size() - 1).path("type").asText(), records.toString());
+        }
+    }
+
+    @Test
     void passesTheToolsOwnErrorsOn() {
         try (McpSyncClient client = McpClients.sync(docs.toString(), SUPPORT)) {
             CallToolResult failed = call(client, FAIL_TOOL, Map.of());
