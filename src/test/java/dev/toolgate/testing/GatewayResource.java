@@ -18,7 +18,6 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 
 import dev.toolgate.demo.SampleTools;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +26,7 @@ import io.vertx.core.json.JsonObject;
  * Starts what the gateway tests need before Quarkus starts: the real sample tools on free ports, a JWKS with a fresh
  * RSA key served over HTTP, the test contract pointing at the tools, and a fresh audit file.
  */
-public class GatewayResource implements QuarkusTestResourceLifecycleManager {
+public class GatewayResource extends WorldResource {
 
     public static final String ISSUER = "https://issuer.toolgate.test";
     public static final String AUDIENCE = "toolgate";
@@ -35,75 +34,60 @@ public class GatewayResource implements QuarkusTestResourceLifecycleManager {
     private static volatile SampleTools tools;
     private static volatile KeyPair signingKey;
     private static volatile Path auditFile;
-    private TestWorld world;
-    private String store = "embedded";
     private HttpServer jwksServer;
     private HttpServer webhookServer;
     private static final Map<String, Integer> webhookAttempts = new ConcurrentHashMap<>();
     private static final List<JsonObject> webhooks = new CopyOnWriteArrayList<>();
 
-    @Override
-    public void init(Map<String, String> initArgs) {
-        store = initArgs.getOrDefault("store", "embedded");
+    public GatewayResource() {
+        super("gateway");
     }
 
     @Override
-    public Map<String, String> start() {
-        try {
-            world = TestWorld.start("gateway", store);
-            tools = world.tools;
-            auditFile = world.auditFile;
-            Vertx vertx = world.vertx;
+    Map<String, String> configure(TestWorld world) throws Exception {
+        tools = world.tools;
+        auditFile = world.auditFile;
+        Vertx vertx = world.vertx;
 
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            signingKey = generator.generateKeyPair();
-            RsaJsonWebKey jwk = new RsaJsonWebKey((RSAPublicKey) signingKey.getPublic());
-            jwk.setKeyId("test-key");
-            jwk.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
-            // the approval webhook receiver: refuses each notification once (503), so that a retry must follow
-            webhookServer = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-                JsonObject hook = body.toJsonObject();
-                String id = hook.getString("approval_id");
-                boolean first = webhookAttempts.merge(id, 1, Integer::sum) == 1;
-                if (first) {
-                    request.response().setStatusCode(503).end();
-                } else {
-                    webhooks.add(hook);
-                    request.response().setStatusCode(204).end();
-                }
-            })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        signingKey = generator.generateKeyPair();
+        RsaJsonWebKey jwk = new RsaJsonWebKey((RSAPublicKey) signingKey.getPublic());
+        jwk.setKeyId("test-key");
+        jwk.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
+        // the approval webhook receiver: refuses each notification once (503), so that a retry must follow
+        webhookServer = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            JsonObject hook = body.toJsonObject();
+            String id = hook.getString("approval_id");
+            boolean first = webhookAttempts.merge(id, 1, Integer::sum) == 1;
+            if (first) {
+                request.response().setStatusCode(503).end();
+            } else {
+                webhooks.add(hook);
+                request.response().setStatusCode(204).end();
+            }
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-            // keys by URL, as an identity provider publishes them
-            String jwks = new JsonWebKeySet(jwk).toJson();
-            jwksServer = vertx.createHttpServer()
-                    .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(jwks))
-                    .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // keys by URL, as an identity provider publishes them
+        String jwks = new JsonWebKeySet(jwk).toJson();
+        jwksServer = vertx.createHttpServer()
+                .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(jwks))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-            Map<String, String> config = world.config("gateway.yaml", Map.of("CLOSED_PORT", String.valueOf(closedPort())));
-            config.putAll(Map.ofEntries(
-                    Map.entry("toolgate.approvals.sweep-interval", "1S"),
-                    Map.entry("toolgate.idempotency.in-flight-lease", "1S"),
-                    Map.entry("toolgate.identity.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json"),
-                    Map.entry("toolgate.identity.jwt.issuer", ISSUER),
-                    Map.entry("toolgate.identity.jwt.audience", AUDIENCE),
-                    Map.entry("toolgate.http.max-body-bytes", "16384"),
-                    Map.entry("toolgate.http.max-upstream-body-bytes", "65536"),
-                    Map.entry("toolgate.approvals.ttl", "4S"),
-                    Map.entry("toolgate.approvals.webhook",
-                            "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals"),
-                    Map.entry("toolgate.approvals.public-url", "https://toolgate.test")));
-            return config;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the gateway test resources", e);
-        }
-    }
-
-    @Override
-    public void stop() {
-        if (world != null) {
-            world.close();
-        }
+        Map<String, String> config = world.config("gateway.yaml", Map.of("CLOSED_PORT", String.valueOf(closedPort())));
+        config.putAll(Map.ofEntries(
+                Map.entry("toolgate.approvals.sweep-interval", "1S"),
+                Map.entry("toolgate.idempotency.in-flight-lease", "1S"),
+                Map.entry("toolgate.identity.jwt.jwks", "http://127.0.0.1:" + jwksServer.actualPort() + "/jwks.json"),
+                Map.entry("toolgate.identity.jwt.issuer", ISSUER),
+                Map.entry("toolgate.identity.jwt.audience", AUDIENCE),
+                Map.entry("toolgate.http.max-body-bytes", "16384"),
+                Map.entry("toolgate.http.max-upstream-body-bytes", "65536"),
+                Map.entry("toolgate.approvals.ttl", "4S"),
+                Map.entry("toolgate.approvals.webhook",
+                        "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals"),
+                Map.entry("toolgate.approvals.public-url", "https://toolgate.test")));
+        return config;
     }
 
     public static SampleTools tools() {

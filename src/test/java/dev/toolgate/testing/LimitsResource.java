@@ -4,47 +4,31 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import dev.toolgate.demo.SampleTools;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * The limits gateway tests' world: the sample tools, the limits contract, a fresh audit file, and the store named by
  * the {@code store} init arg: {@code embedded} (no Redis configured) or {@code redis} (a real redis-server on a free
  * port, which a test may stop and start again).
  */
-public class LimitsResource implements QuarkusTestResourceLifecycleManager {
+public class LimitsResource extends WorldResource {
 
     private static volatile SampleTools tools;
     private static volatile Path auditFile;
     private static volatile RedisServer redis;
-    private TestWorld world;
-    private String store = "embedded";
 
-    @Override
-    public void init(Map<String, String> initArgs) {
-        store = initArgs.getOrDefault("store", "embedded");
+    public LimitsResource() {
+        super("limits");
     }
 
     @Override
-    public Map<String, String> start() {
-        try {
-            world = TestWorld.start("limits", store);
-            tools = world.tools;
-            auditFile = world.auditFile;
-            redis = world.redis;
-            Map<String, String> config = world.config("limits.yaml", Map.of());
-            config.put("toolgate.limits.lease", "2S");
-            config.put("toolgate.limits.sweep-interval", "1S");
-            return config;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the limits test resources", e);
-        }
-    }
-
-    @Override
-    public void stop() {
-        if (world != null) {
-            world.close();
-        }
+    Map<String, String> configure(TestWorld world) throws Exception {
+        tools = world.tools;
+        auditFile = world.auditFile;
+        redis = world.redis;
+        Map<String, String> config = world.config("limits.yaml", Map.of());
+        config.put("toolgate.limits.lease", "2S");
+        config.put("toolgate.limits.sweep-interval", "1S");
+        return config;
     }
 
     public static SampleTools tools() {

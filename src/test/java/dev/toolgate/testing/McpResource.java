@@ -4,15 +4,13 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 /**
  * Starts what the MCP gateway tests need before Quarkus: a real MCP server built with the official Java SDK (with one
  * more tool, {@value #REFUNDS}, that the bundled policy knows), one built with the TypeScript SDK that pages its tool
  * list, the contract {@code contracts/mcp.yaml} pointing at them, and a fresh audit file; with {@code store=redis}, a
  * real redis-server.
  */
-public class McpResource implements QuarkusTestResourceLifecycleManager {
+public class McpResource extends WorldResource {
 
     /** The MCP tool the bundled policy decides as a refund when its server is named {@code payments}. */
     public static final String REFUNDS = "refunds.create";
@@ -21,41 +19,33 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
     private NodeMcpServer paged;
     private io.vertx.core.http.HttpServer lingering;
     private static volatile Path auditFile;
-    private TestWorld world;
-    private String store = "embedded";
 
-    @Override
-    public void init(Map<String, String> initArgs) {
-        store = initArgs.getOrDefault("store", "embedded");
+    public McpResource() {
+        super("mcp");
     }
 
     @Override
-    public Map<String, String> start() {
-        try {
-            world = TestWorld.start("mcp", store);
-            auditFile = world.auditFile;
-            upstream = McpUpstreamServer.start();
-            upstream.addTool(REFUNDS);
-            int closed;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                closed = socket.getLocalPort();
-            }
-            // a TypeScript-SDK server that lists one tool a page
-            paged = NodeMcpServer.start(Map.of("PAGE_SIZE", "1"));
-            lingering = lingeringServer(world.vertx);
-            Map<String, String> config = world.config("mcp.yaml", Map.of("MCP_URL", upstream.url(), "CLOSED_PORT",
-                    String.valueOf(closed), "PAGED_URL", paged.base() + "/mcp", "LINGERING_URL",
-                    "http://127.0.0.1:" + lingering.actualPort() + "/mcp"));
-            config.put("toolgate.http.max-body-bytes", "16384");
-            config.put("toolgate.idempotency.in-flight-lease", "2S");
-            return config;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the MCP test resources", e);
+    Map<String, String> configure(TestWorld world) throws Exception {
+        auditFile = world.auditFile;
+        upstream = McpUpstreamServer.start();
+        upstream.addTool(REFUNDS);
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
         }
+        // a TypeScript-SDK server that lists one tool a page
+        paged = NodeMcpServer.start(Map.of("PAGE_SIZE", "1"));
+        lingering = lingeringServer(world.vertx);
+        Map<String, String> config = world.config("mcp.yaml", Map.of("MCP_URL", upstream.url(), "CLOSED_PORT",
+                String.valueOf(closed), "PAGED_URL", paged.base() + "/mcp", "LINGERING_URL",
+                "http://127.0.0.1:" + lingering.actualPort() + "/mcp"));
+        config.put("toolgate.http.max-body-bytes", "16384");
+        config.put("toolgate.idempotency.in-flight-lease", "2S");
+        return config;
     }
 
     @Override
-    public void stop() {
+    void release() {
         if (upstream != null) {
             upstream.close();
         }
@@ -66,8 +56,8 @@ public class McpResource implements QuarkusTestResourceLifecycleManager {
                 Thread.currentThread().interrupt();
             }
         }
-        if (world != null) {
-            world.close();
+        if (lingering != null) {
+            lingering.close();
         }
     }
 
