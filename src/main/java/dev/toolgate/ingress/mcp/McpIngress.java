@@ -35,8 +35,10 @@ import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.ingress.http.Problems;
 import dev.toolgate.pipeline.Active;
 import dev.toolgate.pipeline.CallContext;
+import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.StageResult;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -564,7 +566,7 @@ public class McpIngress {
                         + " does not know this session; start a new one")
                 : Denial.of(Reason.UPSTREAM_UNAVAILABLE, "MCP server " + x.server().name() + " answered HTTP "
                         + status);
-        ObjectNode problem = dev.toolgate.ingress.http.Problems.document(JsonRpc.JSON, denial, x.probe().id());
+        ObjectNode problem = Problems.document(JsonRpc.JSON, denial, x.probe().id());
         problem.put("status", status);
         McpAnswers.json(response, JsonRpc.error(id, status == 404 ? JsonRpc.SESSION_NOT_FOUND : JsonRpc.DENIED,
                 denial.detail(), Optional.of(problem)));
@@ -604,14 +606,14 @@ public class McpIngress {
             if (response.ended() || response.closed()) {
                 return;
             }
-            Denial recorded = ((dev.toolgate.pipeline.Outcome.Refused<McpReply>) outcome).denial();
+            Denial recorded = outcome instanceof Outcome.Refused<McpReply> r ? r.denial() : denial;
             response.setStatusCode(status);
             response.putHeader("Toolgate-Decision-Id", call.id());
             response.putHeader("Toolgate-Policy-Revision", outcome.policyRevision());
             if (recorded.reason() == Reason.UNAUTHENTICATED && status == 401) {
                 response.putHeader("WWW-Authenticate", "Bearer realm=\"toolgate\"");
             }
-            ObjectNode problem = dev.toolgate.ingress.http.Problems.document(JsonRpc.JSON, recorded, call.id());
+            ObjectNode problem = Problems.document(JsonRpc.JSON, recorded, call.id());
             if (status != 200) {
                 // a fault of the transport: the problem's status is the answer's
                 problem.put("status", status);
