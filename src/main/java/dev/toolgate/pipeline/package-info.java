@@ -3,8 +3,8 @@
  *
  * <h2>Order</h2>
  * Stages run in the order of their {@link dev.toolgate.pipeline.Stage#position() position} (see
- * {@link dev.toolgate.pipeline.Stages}): identify, contract, policy, then (as they land) approval, limits and
- * idempotency. When every stage continues, the {@link dev.toolgate.pipeline.Pipeline} records the intent in the
+ * {@link dev.toolgate.pipeline.Stages}): identify, contract, policy, approval, limits and idempotency. When every stage
+ * continues, the {@link dev.toolgate.pipeline.Pipeline} records the intent in the
  * {@link dev.toolgate.pipeline.AuditLog}, forwards through the {@link dev.toolgate.pipeline.Upstream} the ingress
  * supplied, finishes every stage's {@link dev.toolgate.pipeline.AfterCall} (settling a reservation at the reported
  * cost, keeping an idempotent reply) and records the outcome. A call that stops before it is forwarded has its
@@ -30,6 +30,13 @@
  * {@code Refused} (denied or the upstream failed) or {@code Proposed} (dry run: every stage evaluated, nothing
  * forwarded or consumed). A dry run of an unauthenticated call is refused like any other: nobody gets a proposal
  * without an identity.
+ *
+ * <h2>Listing</h2>
+ * Which actions a caller may see (an MCP {@code tools/list}) is the same pipeline asked another question:
+ * {@link dev.toolgate.pipeline.Pipeline#visible} hands every stage after identity one candidate call per action, in mode
+ * {@link dev.toolgate.call.Mode#LIST} and without arguments, and keeps what each stage's
+ * {@link dev.toolgate.pipeline.Stage#shows} keeps. A stage hides what it would refuse whatever the arguments; nothing is
+ * consumed or forwarded.
  *
  * <h2>Between stages</h2>
  * Stages never call each other. What one stage needs from a later one travels on the call (e.g.
