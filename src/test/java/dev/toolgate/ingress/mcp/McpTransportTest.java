@@ -262,4 +262,24 @@ class McpTransportTest {
             reader.interrupt();
         }
     }
+
+    @Test
+    void refusesMalformedToolCallParamsAsErrorResults() {
+        String session = open("docs", SUPPORT);
+        int before = McpResource.upstream().calls("search_docs");
+        post("docs", SUPPORT, session, request(11, "tools/call", "{\"name\":\"search_docs\",\"arguments\":[1,2]}"))
+                .then().statusCode(200).body("result.isError", equalTo(true))
+                .body("result.structuredContent.reason", equalTo("invalid_arguments"));
+        post("docs", SUPPORT, session, request(12, "tools/call",
+                "{\"name\":\"search_docs\",\"arguments\":{\"query\":\"q\"},\"_meta\":\"dry-run\"}")).then()
+                .statusCode(200).body("result.structuredContent.reason", equalTo("invalid_arguments"))
+                .body("result.structuredContent.detail", containsString("_meta"));
+        request(SUPPORT, session).header("Toolgate-Mode", "enforce").body(request(13, "tools/call",
+                "{\"name\":\"search_docs\",\"arguments\":{\"query\":\"q\"},"
+                        + "\"_meta\":{\"dev.toolgate/mode\":\"dry-run\"}}"))
+                .post("/mcp/docs").then().statusCode(200)
+                .body("result.structuredContent.reason", equalTo("invalid_arguments"))
+                .body("result.structuredContent.detail", containsString("disagree"));
+        assertEquals(before, McpResource.upstream().calls("search_docs"));
+    }
 }
