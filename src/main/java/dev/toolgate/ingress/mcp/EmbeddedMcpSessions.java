@@ -10,14 +10,21 @@ import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.call.Principal;
 import io.smallrye.mutiny.Uni;
 
-/** Session bindings in this instance's memory, for a gateway without Redis; expired ones are dropped as met. */
+/**
+ * Session bindings in this instance's memory, for a gateway without Redis; an expired one is refused when met and
+ * dropped by the next sweep.
+ */
 final class EmbeddedMcpSessions implements McpSessions {
 
     private record Binding(String owner, long expiresAtNanos) {
     }
 
+    /** How often at most the bindings are swept for expired ones (a sweep reads them all). */
+    private static final long SWEEP_EVERY_NANOS = 60_000_000_000L;
+
     private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
+    private final java.util.concurrent.atomic.AtomicLong lastSweep;
 
     EmbeddedMcpSessions() {
         this(System::nanoTime);
@@ -25,6 +32,7 @@ final class EmbeddedMcpSessions implements McpSessions {
 
     EmbeddedMcpSessions(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
+        this.lastSweep = new java.util.concurrent.atomic.AtomicLong(nanoTime.getAsLong());
     }
 
     @Override
@@ -60,10 +68,13 @@ final class EmbeddedMcpSessions implements McpSessions {
         });
     }
 
-    /** Drops expired bindings, so that sessions nobody ends do not pile up. */
+    /** Drops expired bindings, at most once a minute, so that sessions nobody ends do not pile up. */
     private void sweep() {
         long now = nanoTime.getAsLong();
-        bindings.values().removeIf(b -> b.expiresAtNanos() - now <= 0);
+        long last = lastSweep.get();
+        if (now - last >= SWEEP_EVERY_NANOS && lastSweep.compareAndSet(last, now)) {
+            bindings.values().removeIf(b -> b.expiresAtNanos() - now <= 0);
+        }
     }
 
     /** Tenant, server and a digest of the id: another tenant's principal never even finds the binding. */

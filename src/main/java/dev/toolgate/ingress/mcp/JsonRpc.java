@@ -54,8 +54,9 @@ final class JsonRpc {
      * @param id the request's or response's id (a string or a number); null for a notification
      * @param method the method; null for a response
      * @param params the params object, or null when absent
+     * @param raw the message's bytes as received
      */
-    record Message(Kind kind, JsonNode id, String method, ObjectNode params, ObjectNode node) {
+    record Message(Kind kind, JsonNode id, String method, ObjectNode params, ObjectNode node, byte[] raw) {
     }
 
     /** A message, or why the body is not one: the JSON-RPC error code and a message for the caller. */
@@ -105,12 +106,12 @@ final class JsonRpc {
                 return new Parsed.Bad(INVALID_REQUEST, "params must be an object");
             }
             return new Parsed.Ok(new Message(hasId ? Kind.REQUEST : Kind.NOTIFICATION, id, method.textValue(),
-                    (ObjectNode) params, message));
+                    (ObjectNode) params, message, body));
         }
         if (!hasId || message.has("result") == message.has("error")) {
             return new Parsed.Bad(INVALID_REQUEST, "a response has an id and either a result or an error");
         }
-        return new Parsed.Ok(new Message(Kind.RESPONSE, id, null, null, message));
+        return new Parsed.Ok(new Message(Kind.RESPONSE, id, null, null, message, body));
     }
 
     /** An error response to {@code id} (null when the request's id is not known). */

@@ -173,14 +173,23 @@ final class McpUpstream implements Upstream<McpReply> {
         return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE, "the MCP server could not be reached"));
     }
 
-    /** The message as forwarded: toolgate's {@code _meta} members removed, the action's tool name in place. */
+    /**
+     * The message as forwarded: the bytes as received when there is nothing to change, else with toolgate's
+     * {@code _meta} members removed and the action's tool name in place.
+     */
     static byte[] forwarded(JsonRpc.Message message, String toolName) {
+        JsonNode meta = message.params().get("_meta");
+        boolean ours = meta != null && meta.isObject()
+                && meta.properties().stream().anyMatch(member -> member.getKey().startsWith(McpOptions.PREFIX));
+        if (!ours && toolName.equals(message.params().path("name").textValue())) {
+            return message.raw();
+        }
         ObjectNode copy = message.node().deepCopy();
         ObjectNode params = (ObjectNode) copy.get("params");
         params.put("name", toolName);
-        if (params.get("_meta") instanceof ObjectNode meta) {
-            meta.properties().removeIf(member -> member.getKey().startsWith(McpOptions.PREFIX));
-            if (meta.isEmpty()) {
+        if (params.get("_meta") instanceof ObjectNode copied) {
+            copied.properties().removeIf(member -> member.getKey().startsWith(McpOptions.PREFIX));
+            if (copied.isEmpty()) {
                 params.remove("_meta");
             }
         }

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.testing.AuditRecords;
 import dev.toolgate.testing.McpResource;
+import dev.toolgate.testing.McpUpstreamServer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -281,5 +282,27 @@ class McpTransportTest {
                 .body("result.structuredContent.reason", equalTo("invalid_arguments"))
                 .body("result.structuredContent.detail", containsString("disagree"));
         assertEquals(before, McpResource.upstream().calls("search_docs"));
+    }
+
+    @Test
+    void forwardsTheMessageAsSentLessToolgatesOwnMeta() {
+        String session = open("docs", SUPPORT);
+        McpResource.upstream().clearRecords();
+        String asSent = "{ \"jsonrpc\" : \"2.0\", \"id\" : 21, \"method\" : \"tools/call\", \"params\" : "
+                + "{\"arguments\" : {\"query\" : \"exact bytes\"}, \"name\" : \"delete_doc\","
+                + " \"_meta\" : {\"example.com/trace\" : \"t-1\"}} }";
+        String withOurs = asSent.replace("\"id\" : 21", "\"id\" : 22")
+                .replace("{\"example.com/trace\" : \"t-1\"}", "{\"example.com/trace\" : \"t-1\", "
+                        + "\"dev.toolgate/run_id\" : \"run-bytes\"}");
+        post("docs", SUPPORT, session, asSent.replace("\"query\"", "\"id\"")).then().statusCode(200);
+        post("docs", SUPPORT, session, withOurs.replace("\"query\"", "\"id\"")).then().statusCode(200);
+        List<String> bodies = McpResource.upstream().exchanges().stream()
+                .filter(e -> "tools/call".equals(e.rpcMethod())).map(McpUpstreamServer.HttpExchange::body).toList();
+        assertEquals(2, bodies.size(), bodies.toString());
+        // nothing of toolgate's to remove: the server gets the very bytes the agent sent
+        assertEquals(asSent.replace("\"query\"", "\"id\""), bodies.get(0));
+        // toolgate's own member is gone, the agent's stays
+        assertFalse(bodies.get(1).contains("dev.toolgate"), bodies.get(1));
+        assertTrue(bodies.get(1).contains("example.com/trace"), bodies.get(1));
     }
 }
