@@ -82,7 +82,9 @@ class McpSchemas {
                 known.put(name.textValue(), new Learned(before.schema(), source, now));
                 continue;
             }
-            Optional<ArgumentSchema> compiled = DeclaredSchemas.compile(schema);
+            Optional<ArgumentSchema> compiled = DeclaredSchemas.compile(schema) instanceof DeclaredSchemas.Compiled.Ok ok
+                    ? Optional.of(ok.schema())
+                    : Optional.empty();
             if (compiled.isEmpty()) {
                 LOG.warnf("MCP server %s: the inputSchema of tool %s does not compile; only the contract's schema "
                         + "applies to it", server, name.textValue());
