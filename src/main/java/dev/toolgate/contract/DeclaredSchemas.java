@@ -6,11 +6,16 @@ import java.util.Objects;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.call.ArgumentSchema;
+import dev.toolgate.contract.SchemaCompiler.Dialects;
 
 /**
- * Compiles a schema a tool declares for itself (an MCP server's {@code inputSchema}), under the rules of the
- * contract's own schemas: JSON Schema 2020-12, {@code type: object} at the root, references resolved inside the
- * document and nothing fetched over the network.
+ * Compiles a schema a tool declares for itself (an MCP server's {@code inputSchema}) in the JSON Schema draft its
+ * {@code $schema} names: draft-04, draft-06, draft-07, 2019-09 or 2020-12 (the dialect id with or without its empty
+ * fragment, over {@code http} or {@code https}), and 2020-12 when it names none, as MCP says. Each draft is checked
+ * against its own meta-schema and enforced as it means (draft-04's boolean {@code exclusiveMaximum} and {@code id},
+ * draft-07's {@code dependencies}, 2019-09's {@code dependentRequired}); {@code format} is an annotation only, as in
+ * the contract's own schemas. Otherwise the contract's rules apply: {@code type: object} at the root, references
+ * resolved inside the document, nothing fetched over the network.
  */
 public final class DeclaredSchemas {
 
@@ -47,7 +52,7 @@ public final class DeclaredSchemas {
     public static Compiled compile(JsonNode schema) {
         Problems problems = new Problems();
         // a compiler (and so a registry) per schema: one server's $id never resolves a reference of another's
-        return new SchemaCompiler().compile(schema, "inputSchema", problems)
+        return new SchemaCompiler(Dialects.DECLARED).compile(schema, "inputSchema", problems)
                 .<Compiled> map(Compiled.Ok::new)
                 .orElseGet(() -> new Compiled.Refused(problems.list()));
     }

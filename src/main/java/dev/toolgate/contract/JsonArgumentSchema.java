@@ -13,8 +13,9 @@ import com.networknt.schema.path.NodePath;
 import dev.toolgate.call.ArgumentSchema;
 
 /**
- * An action's argument schema (JSON Schema 2020-12), compiled once when the contract loads. Validation touches
- * nothing but the arguments: the schema's references were resolved at load, and remote ones are never fetched.
+ * An argument schema compiled once: an action's (JSON Schema 2020-12) when the contract loads, or one a tool declares
+ * for itself (in the draft its {@code $schema} names) when it is learned. Validation touches nothing but the
+ * arguments: the schema's references were resolved when it was compiled, and remote ones are never fetched.
  * Thread-safe.
  */
 public final class JsonArgumentSchema implements ArgumentSchema {

@@ -2,6 +2,7 @@ package dev.toolgate.contract;
 
 import java.io.FileNotFoundException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -26,9 +27,22 @@ import dev.toolgate.call.ArgumentSchema;
 /**
  * Checks and compiles the argument schemas of one contract: a schema must be valid JSON Schema 2020-12 (checked
  * against the meta-schema), have {@code type: object} at its root, name only known types, and compile with every
- * reference resolved inside the contract; nothing is ever fetched over the network.
+ * reference resolved inside the contract; nothing is ever fetched over the network. A schema a tool declares for
+ * itself is held to the same rules under the draft its {@code $schema} names ({@link Dialects#DECLARED}).
  */
 final class SchemaCompiler {
+
+    /** Which dialects a schema may be written in. */
+    enum Dialects {
+        /** The contract's own schemas: JSON Schema 2020-12; a {@code $schema} naming another dialect is a problem. */
+        CONTRACT,
+        /**
+         * A schema a tool declares: the draft its {@code $schema} names (see {@link SchemaDialects}), checked against
+         * that draft's meta-schema and enforced as that draft means; 2020-12 when it names none. {@code format} stays
+         * an annotation in every draft, as it is in the contract's schemas.
+         */
+        DECLARED
+    }
 
     private static final String DIALECT = SpecificationVersion.DRAFT_2020_12.getDialectId();
     private static final Set<String> TYPES = Set.of("null", "boolean", "object", "array", "number", "string",
@@ -45,20 +59,35 @@ final class SchemaCompiler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final Dialects dialects;
     private final SchemaRegistry registry;
-    private final Schema meta;
+    /** The meta-schema of each draft met so far. */
+    private final Map<SpecificationVersion, Schema> metas = new EnumMap<>(SpecificationVersion.class);
     private int compiled;
 
+    /** A compiler of the contract's own schemas. */
     SchemaCompiler() {
+        this(Dialects.CONTRACT);
+    }
+
+    SchemaCompiler(Dialects dialects) {
+        this.dialects = dialects;
+        SchemaRegistryConfig.Builder config = SchemaRegistryConfig.builder()
+                .pathType(PathType.JSON_POINTER)
+                .locale(Locale.ENGLISH)
+                .preloadSchema(true);
+        if (dialects == Dialects.DECLARED) {
+            // networknt asserts format by default up to draft-07; the contract's 2020-12 schemas only annotate it
+            config.formatAssertionsEnabled(false);
+        }
         // one registry per load, so that a reload starts from an empty cache
-        registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
-                .schemaLoader(loader -> loader.fetchRemoteResources(false))
-                .schemaRegistryConfig(SchemaRegistryConfig.builder()
-                        .pathType(PathType.JSON_POINTER)
-                        .locale(Locale.ENGLISH)
-                        .preloadSchema(true)
-                        .build()));
-        meta = registry.getSchema(SchemaLocation.of(DIALECT));
+        registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> {
+            builder.schemaLoader(loader -> loader.fetchRemoteResources(false))
+                    .schemaRegistryConfig(config.build());
+            if (dialects == Dialects.DECLARED) {
+                builder.dialectRegistry(SchemaDialects.declared());
+            }
+        });
     }
 
     /** The compiled schema, or empty when it has problems (which are reported at {@code path}). */
@@ -68,9 +97,9 @@ final class SchemaCompiler {
             return Optional.empty();
         }
         int before = problems.count();
-        JsonNode dialect = schema.get("$schema");
-        if (dialect != null && !(dialect.isTextual() && dialect.textValue().replaceFirst("#$", "").equals(DIALECT))) {
-            problems.add(path, "/$schema: must be " + DIALECT + " when given");
+        Optional<SpecificationVersion> version = version(schema.get("$schema"), path, problems);
+        if (version.isEmpty()) {
+            return Optional.empty();
         }
         if (!"object".equals(schema.path("type").textValue())) {
             problems.add(path, "must have type: object at its root");
@@ -80,6 +109,8 @@ final class SchemaCompiler {
         types(schema, "", badTypes, typePointers);
         badTypes.forEach(type -> problems.add(path, "unknown type \"" + type + "\""));
         String json = json(schema);
+        Schema meta = metas.computeIfAbsent(version.get(),
+                v -> registry.getSchema(SchemaLocation.of(v.getDialectId())));
         meta.validate(json, InputFormat.JSON).stream()
                 .filter(error -> !under(JsonArgumentSchema.pointer(error.getInstanceLocation()), typePointers))
                 .map(JsonArgumentSchema::describe)
@@ -89,6 +120,7 @@ final class SchemaCompiler {
             return Optional.empty();
         }
         try {
+            // as it came: networknt reads each spelling of a dialect id that SchemaDialects accepts as that same draft
             Schema compiledSchema = registry.getSchema(SchemaLocation.of("urn:toolgate:schema:" + compiled++), json,
                     InputFormat.JSON);
             compiledSchema.initializeValidators();
@@ -97,6 +129,30 @@ final class SchemaCompiler {
             problems.add(path, describe(e));
             return Optional.empty();
         }
+    }
+
+    /**
+     * The draft a schema is compiled under, or empty (with a problem) when a declared schema names an unknown dialect.
+     * A contract's schema is always 2020-12: naming another dialect is a problem, and its other problems are found
+     * too.
+     */
+    private Optional<SpecificationVersion> version(JsonNode dialect, String path, Problems problems) {
+        if (dialect == null) {
+            return Optional.of(SpecificationVersion.DRAFT_2020_12);
+        }
+        if (dialects == Dialects.CONTRACT) {
+            if (!(dialect.isTextual() && dialect.textValue().replaceFirst("#$", "").equals(DIALECT))) {
+                problems.add(path, "/$schema: must be " + DIALECT + " when given");
+            }
+            return Optional.of(SpecificationVersion.DRAFT_2020_12);
+        }
+        Optional<SpecificationVersion> named = dialect.isTextual() ? SchemaDialects.named(dialect.textValue())
+                : Optional.empty();
+        if (named.isEmpty()) {
+            problems.add(path, "/$schema: unknown dialect " + dialect + ", expected JSON Schema draft-04, draft-06, "
+                    + "draft-07, 2019-09 or 2020-12");
+        }
+        return named;
     }
 
     /** Finds the unknown names of every {@code type} keyword in a schema position. */
