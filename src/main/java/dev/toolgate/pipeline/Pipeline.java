@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -36,7 +37,13 @@ public class Pipeline {
     private final MeterRegistry meters;
     private final PendingReports pending;
 
+    @Inject
     Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
+        this(stages.stream().toList(), audit, active, meters, pending);
+    }
+
+    /** The stages in any order: they run by position. */
+    Pipeline(List<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
         this.stages = stages.stream().sorted(Comparator.comparingInt(Stage::position)).toList();
         this.audit = audit;
         this.active = active;
