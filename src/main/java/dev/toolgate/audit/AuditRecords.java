@@ -58,6 +58,13 @@ final class AuditRecords {
         body.put("run_id", call.runId());
         body.put("tool", call.tool());
         body.put("action", call.action().map(a -> a.action().name()).orElse(null));
+        body.set("degraded_from", call.degradation().<JsonNode> map(d -> {
+            // the action the agent called, when an over-budget degrade ran its fallback instead
+            ObjectNode from = NODES.objectNode();
+            from.put("tool", d.tool());
+            from.put("action", d.action());
+            return from;
+        }).orElse(NODES.nullNode()));
         body.put("args_sha256", call.action().map(ResolvedAction::argsSha256).orElse(null));
         body.set("args", args(call));
         body.put("decision", decision(type, denial));

@@ -1,9 +1,14 @@
 package dev.toolgate.call;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * An action's path template such as {@code /charges/{id}}: literal segments and whole-segment variables. A variable
@@ -41,6 +46,28 @@ public record PathTemplate(String template, List<String> segments) {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The raw path this template names for {@code args}: each variable the string argument of its name, percent-encoded
+     * as one segment (so a {@code /} in it is {@code %2F}, which the contract stage then refuses like any encoded
+     * separator). Empty when a variable has no non-empty string argument.
+     */
+    public Optional<String> expand(ObjectNode args) {
+        StringBuilder path = new StringBuilder();
+        for (String segment : segments) {
+            path.append('/');
+            if (segment.startsWith("{") && segment.endsWith("}")) {
+                JsonNode value = args.get(segment.substring(1, segment.length() - 1));
+                if (value == null || !value.isTextual() || value.textValue().isEmpty()) {
+                    return Optional.empty();
+                }
+                path.append(URLEncoder.encode(value.textValue(), StandardCharsets.UTF_8).replace("+", "%20"));
+            } else {
+                path.append(segment);
+            }
+        }
+        return Optional.of(path.toString());
     }
 
     /** The variables of a decoded path's segments when they match, else empty. */

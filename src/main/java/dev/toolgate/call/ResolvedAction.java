@@ -2,7 +2,6 @@ package dev.toolgate.call;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -15,11 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param argsSha256 hex SHA-256 of the canonical (RFC 8785) JSON of {@code args}, computed once per call
  * @param payloadSha256 hex SHA-256 of the canonical JSON of {@code {"tool", "action", "args", "tenant"}}: what an
  *        approval is bound to and an idempotency key remembers; computed once per call
- * @param degradedFrom the action the agent called, when an over-budget {@code degrade} put this fallback in its
- *        place; empty otherwise
  */
 public record ResolvedAction(ToolSpec tool, ActionSpec action, ObjectNode args, String argsSha256,
-        String payloadSha256, Optional<String> degradedFrom) {
+        String payloadSha256) {
 
     public ResolvedAction {
         Objects.requireNonNull(tool, "tool");
@@ -27,7 +24,6 @@ public record ResolvedAction(ToolSpec tool, ActionSpec action, ObjectNode args, 
         Objects.requireNonNull(args, "args");
         Objects.requireNonNull(argsSha256, "argsSha256");
         Objects.requireNonNull(payloadSha256, "payloadSha256");
-        Objects.requireNonNull(degradedFrom, "degradedFrom");
     }
 
     /** Resolves a call of {@code action} for {@code tenant}, hashing its arguments and its payload once. */
@@ -36,14 +32,7 @@ public record ResolvedAction(ToolSpec tool, ActionSpec action, ObjectNode args, 
         String canonicalArgs = CanonicalJson.write(args);
         return new ResolvedAction(tool, action, args,
                 CanonicalJson.sha256Hex(canonicalArgs.getBytes(StandardCharsets.UTF_8)),
-                payloadSha256(tool.name(), action.name(), canonicalArgs, tenant), Optional.empty());
-    }
-
-    /** The same arguments sent to another action in place of this one (an over-budget {@code degrade}). */
-    public ResolvedAction degradedTo(ToolSpec otherTool, ActionSpec otherAction, String tenant) {
-        return new ResolvedAction(otherTool, otherAction, args, argsSha256,
-                payloadSha256(otherTool.name(), otherAction.name(), CanonicalJson.write(args), tenant),
-                Optional.of(action.name()));
+                payloadSha256(tool.name(), action.name(), canonicalArgs, tenant));
     }
 
     /** SHA-256 of the RFC 8785 form of {@code {"action", "args", "tenant", "tool"}}. */

@@ -23,11 +23,13 @@ import java.util.Optional;
  * @param approvalId the approval the agent redeems ({@code Toolgate-Approval}), if any
  * @param idempotencyKey the agent's idempotency key ({@code Idempotency-Key}), if any
  * @param approvalUse what the approval stage did with {@code approvalId}; set by the approval stage
+ * @param degradation the call the agent made, when this call is the fallback an over-budget {@code degrade} put in its
+ *        place; empty otherwise
  */
 public record ToolCall(String id, Protocol protocol, String tool, Invocation invocation, Secret credential, String runId,
         Mode mode, Instant receivedAt, Optional<Principal> principal, Optional<ResolvedAction> action,
         Optional<Decision> decision, Usage usage, Optional<String> approvalId, Optional<String> idempotencyKey,
-        ApprovalUse approvalUse) {
+        ApprovalUse approvalUse, Optional<Degradation> degradation) {
 
     /** What the approval stage did with the approval a call carried. */
     public enum ApprovalUse {
@@ -63,6 +65,7 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
         Objects.requireNonNull(approvalId, "approvalId");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Objects.requireNonNull(approvalUse, "approvalUse");
+        Objects.requireNonNull(degradation, "degradation");
     }
 
     /** A call as an ingress adapter hands it to the pipeline: nothing resolved yet. */
@@ -70,44 +73,55 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
             String runId, Mode mode, Instant receivedAt) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.empty(),
                 Optional.empty(), Optional.empty(), Usage.NONE, Optional.empty(), Optional.empty(),
-                ApprovalUse.NONE);
+                ApprovalUse.NONE, Optional.empty());
     }
 
     public ToolCall withPrincipal(Principal p) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
-                decision, usage, approvalId, idempotencyKey, approvalUse);
+                decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
     }
 
     public ToolCall withAction(ResolvedAction a) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal,
-                Optional.of(a), decision, usage, approvalId, idempotencyKey, approvalUse);
+                Optional.of(a), decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
     }
 
     public ToolCall withDecision(Decision d) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                Optional.of(d), usage, approvalId, idempotencyKey, approvalUse);
+                Optional.of(d), usage, approvalId, idempotencyKey, approvalUse, degradation);
     }
 
     public ToolCall withUsage(Usage u) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, u, approvalId, idempotencyKey, approvalUse);
+                decision, u, approvalId, idempotencyKey, approvalUse, degradation);
     }
 
     /** The call with what the agent sent to redeem an approval and to make the call idempotent. */
     public ToolCall withRequestOptions(Optional<String> approval, Optional<String> key) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, usage, approval, key, approvalUse);
+                decision, usage, approval, key, approvalUse, degradation);
     }
 
     public ToolCall withApprovalUse(ApprovalUse use) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, usage, approvalId, idempotencyKey, use);
+                decision, usage, approvalId, idempotencyKey, use, degradation);
     }
 
     /** The same call in another mode (a {@code degrade} budget turns a call into a dry run). */
     public ToolCall withMode(Mode m) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, m, receivedAt, principal, action,
-                decision, usage, approvalId, idempotencyKey, approvalUse);
+                decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
+    }
+
+    /**
+     * The fallback of this call: a new call of {@code fallbackTool} with the same decision id, identity, run, mode and
+     * idempotency key, that every stage after identity decides afresh. It carries no approval: an approval is bound to
+     * the payload it was given for, and the fallback's payload is another.
+     */
+    public ToolCall degradedTo(String fallbackTool, Invocation fallbackInvocation, Degradation from) {
+        return new ToolCall(id, protocol, fallbackTool, fallbackInvocation, credential, runId, mode, receivedAt,
+                principal, Optional.empty(), Optional.empty(), Usage.NONE, Optional.empty(), idempotencyKey,
+                ApprovalUse.NONE, Optional.of(from));
     }
 
     /**

@@ -7,10 +7,9 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.Contract;
+import dev.toolgate.call.Degradation;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Invocation;
 import dev.toolgate.call.KillSwitch;
@@ -53,9 +52,13 @@ public class ContractStage implements Stage {
         return "contract";
     }
 
+    private final DeclaredSchemaCheck declared = new DeclaredSchemaCheck();
+
     @Override
     public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
-        return Uni.createFrom().item(() -> decide(call, ctx.contract()));
+        return Uni.createFrom().item(() -> decide(call, ctx.contract()))
+                .chain(result -> result instanceof StageResult.Continue c ? declared.check(c.call(), ctx)
+                        : Uni.createFrom().item(result));
     }
 
     /**
@@ -77,6 +80,7 @@ public class ContractStage implements Stage {
         });
     }
 
+    /** The contract's part of the decision, before the tool's own schema is asked for. */
     StageResult decide(ToolCall call, Contract contract) {
         return decide(call, contract, true);
     }
@@ -100,6 +104,9 @@ public class ContractStage implements Stage {
                 return deny(Reason.KILL_SWITCH,
                         "kill switch " + killSwitch.selector() + " is engaged: " + killSwitch.reason());
             }
+        }
+        if (call.degradation().isPresent()) {
+            return resolveFallback(call, contract, principal, tool, validate);
         }
         Invocation invocation = call.invocation();
         if (tool.kind() == ToolSpec.Kind.MCP || invocation.method().equals(ActionSpec.MCP_METHOD)) {
@@ -147,13 +154,47 @@ public class ContractStage implements Stage {
                 Arguments.build(Map.of(), Map.of(), invocation.body()));
     }
 
+    /**
+     * A fallback call ({@code degrade}): the action it names must be granted to the agent like any other, its path (built
+     * from the arguments) must pass the checks of a direct call's path and match the action's template, and the
+     * arguments it carries must satisfy the fallback action's schema.
+     */
+    private static StageResult resolveFallback(ToolCall call, Contract contract, Principal principal, ToolSpec tool,
+            boolean validate) {
+        Degradation from = call.degradation().orElseThrow();
+        Optional<ActionSpec> named = tool.action(from.fallback());
+        if (named.isEmpty() || !contract.granted(principal.agent(), tool.name(), from.fallback())) {
+            return deny(Reason.TOOL_NOT_GRANTED, "agent " + principal.agent() + " has no grant for action "
+                    + from.fallback() + " of tool " + tool.name() + ", the fallback of " + from.tool() + "/"
+                    + from.action());
+        }
+        ActionSpec action = named.get();
+        Invocation invocation = call.invocation();
+        if (tool.kind() == ToolSpec.Kind.MCP) {
+            if (!invocation.method().equals(ActionSpec.MCP_METHOD) || !invocation.path().equals(action.name())) {
+                return deny(Reason.INVALID_ARGUMENTS, "the fallback call does not name its action");
+            }
+        } else {
+            SafePath path = SafePath.of(invocation.path());
+            if (path.problem().isPresent()) {
+                return deny(Reason.INVALID_ARGUMENTS, "the path of fallback action " + action.name()
+                        + " built from the arguments is refused: " + path.problem().get());
+            }
+            if (!invocation.method().equals(action.method()) || action.path().match(path.segments()).isEmpty()) {
+                return deny(Reason.INVALID_ARGUMENTS, "the path of fallback action " + action.name()
+                        + " built from the arguments does not match its template");
+            }
+        }
+        return validated(call, principal, tool, action, validate, new Arguments.Built.Args(from.args()));
+    }
+
     /** The call with its action resolved, when the arguments were built and satisfy the action's schema. */
     private static StageResult validated(ToolCall call, Principal principal, ToolSpec tool, ActionSpec action,
             boolean validate, Arguments.Built arguments) {
         return switch (arguments) {
             case Arguments.Built.Refused refused -> StageResult.deny(refused.denial());
             case Arguments.Built.Args built -> {
-                List<String> errors = validate ? errors(action, call.invocation(), built.args()) : List.of();
+                List<String> errors = validate ? action.schema().validate(built.args()) : List.of();
                 yield errors.isEmpty()
                         ? StageResult.next(call.withAction(ResolvedAction.of(tool, action, built.args(),
                                 principal.tenant())))
@@ -161,17 +202,6 @@ public class ContractStage implements Stage {
                                 "the arguments do not match the schema of action " + action.name(), errors));
             }
         };
-    }
-
-    /**
-     * The violations of the contract's schema, then those of the schema the tool declares for itself (prefixed
-     * {@code inputSchema}), so that neither a stricter contract nor the tool's own rules can be got round.
-     */
-    private static List<String> errors(ActionSpec action, Invocation invocation, ObjectNode args) {
-        List<String> errors = new ArrayList<>(action.schema().validate(args));
-        invocation.declaredSchema()
-                .ifPresent(declared -> declared.validate(args).forEach(e -> errors.add("inputSchema " + e)));
-        return errors;
     }
 
     private record Match(ActionSpec action, Map<String, String> variables) {

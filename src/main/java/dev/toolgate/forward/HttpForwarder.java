@@ -101,6 +101,7 @@ public class HttpForwarder {
 
         return Uni.createFrom()
                 .completionStage(() -> client.request(options)
+                        .recover(fault -> Future.failedFuture(new NotSent(fault)))
                         .compose(request -> request.send(body))
                         .compose(response -> bounded(response).map(bytes -> reply(response, bytes)))
                         .toCompletionStage())
@@ -126,6 +127,13 @@ public class HttpForwarder {
         response.exceptionHandler(body::tryFail);
         response.endHandler(v -> body.tryComplete(collected));
         return body.future();
+    }
+
+    /** No connection to the tool could be opened: the request never left. */
+    private static final class NotSent extends RuntimeException {
+        NotSent(Throwable cause) {
+            super("not sent", cause, false, false);
+        }
     }
 
     /** The tool's answer exceeded {@code toolgate.http.max-upstream-body-bytes}. */
@@ -182,6 +190,11 @@ public class HttpForwarder {
         if (fault instanceof AnswerTooLarge) {
             return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
                     "tool " + tool.name() + " answered more than the gateway accepts"));
+        }
+        if (fault instanceof NotSent notSent) {
+            LOG.debugf("upstream of tool %s not reached: %s", tool.name(), notSent.getCause().toString());
+            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                    "tool " + tool.name() + " could not be reached"), UpstreamResult.Delivery.NOT_SENT);
         }
         LOG.debugf("upstream of tool %s failed: %s", tool.name(), fault.toString());
         String why = fault instanceof ConnectException || fault instanceof UnknownHostException

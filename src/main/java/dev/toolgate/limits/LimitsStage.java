@@ -111,10 +111,10 @@ public class LimitsStage implements Stage {
     @Override
     public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
         ResolvedAction resolved = call.action().orElseThrow(() -> new IllegalStateException("no resolved action"));
-        return reserve(call, resolved, ctx, true);
+        return reserve(call, resolved, ctx);
     }
 
-    private Uni<StageResult> reserve(ToolCall call, ResolvedAction resolved, CallContext ctx, boolean mayDegrade) {
+    private Uni<StageResult> reserve(ToolCall call, ResolvedAction resolved, CallContext ctx) {
         LimitsPlan plan;
         switch (LimitsPlan.of(call, resolved, ctx.contract(), clock.instant(), config.lease(), config.runTtl(),
                 call.mode() == Mode.DRY_RUN)) {
@@ -125,12 +125,12 @@ public class LimitsStage implements Stage {
         }
         return store.reserve(plan.request())
                 .ifNoItem().after(timeout).fail()
-                .onItem().transformToUni(result -> decided(call, resolved, ctx, plan, result, mayDegrade))
+                .onItem().transformToUni(result -> decided(call, resolved, ctx, plan, result))
                 .onFailure().recoverWithUni(fault -> unavailable(call, resolved.tool(), ctx, plan, fault));
     }
 
     private Uni<StageResult> decided(ToolCall call, ResolvedAction resolved, CallContext ctx, LimitsPlan plan,
-            LimitsStore.ReserveResult result, boolean mayDegrade) {
+            LimitsStore.ReserveResult result) {
         return switch (result) {
             case LimitsStore.Reserved r -> Uni.createFrom().item(new StageResult.Continue(
                     call.withAction(resolved).withUsage(usage(plan, r.rates(), r.budgets())),
@@ -138,7 +138,7 @@ public class LimitsStage implements Stage {
             case LimitsStore.Killed k -> Uni.createFrom().item(StageResult.deny(Denial.of(Reason.KILL_SWITCH,
                     "a kill switch is engaged for " + k.field() + ": " + k.reason())));
             case LimitsStore.RateLimited r -> Uni.createFrom().item(rateLimited(call, plan, r));
-            case LimitsStore.OverBudget o -> overBudget(call, resolved, ctx, plan, o, mayDegrade);
+            case LimitsStore.OverBudget o -> overBudget(call, resolved, ctx, plan, o);
         };
     }
 
@@ -154,7 +154,7 @@ public class LimitsStage implements Stage {
     }
 
     private Uni<StageResult> overBudget(ToolCall call, ResolvedAction resolved, CallContext ctx, LimitsPlan plan,
-            LimitsStore.OverBudget o, boolean mayDegrade) {
+            LimitsStore.OverBudget o) {
         BudgetSpec spec = plan.budgetSpecs().get(o.index());
         Denial exceeded = Denial.of(Reason.BUDGET_EXCEEDED, "budget " + spec.name() + " cannot admit "
                 + plan.estimateUsdMicros() + " micro-dollars")
@@ -165,16 +165,26 @@ public class LimitsStage implements Stage {
         return switch (spec.overBudget()) {
             case STOP -> Uni.createFrom().item(StageResult.deny(exceeded));
             case ESCALATE -> escalate(call, spec, plan, o, exceeded);
-            case DEGRADE -> mayDegrade
-                    ? Fallbacks.degrade(call, resolved, ctx.contract(), exceeded)
-                            .map(next -> switch (next) {
-                                case Fallbacks.Next.DryRun d -> Uni.createFrom().item(
-                                        (StageResult) new StageResult.Continue(call.withMode(Mode.DRY_RUN)));
-                                case Fallbacks.Next.Action a -> reserve(call, a.resolved(), ctx, false);
-                            })
-                            .orElseGet(() -> Uni.createFrom().item(StageResult.deny(exceeded)))
-                    : Uni.createFrom().item(StageResult.deny(exceeded));
+            case DEGRADE -> Uni.createFrom().item(degrade(call, resolved, ctx, exceeded));
         };
+    }
+
+    /**
+     * A spent {@code degrade} budget: the call becomes its fallback, a call of its own that every stage after identity
+     * decides (grant, kill switches, schema, policy, approval, its own limits). A fallback that is over budget in turn
+     * is denied: a call degrades once.
+     */
+    private static StageResult degrade(ToolCall call, ResolvedAction resolved, CallContext ctx, Denial exceeded) {
+        if (call.degradation().isPresent()) {
+            return StageResult.deny(exceeded);
+        }
+        return Fallbacks.degrade(call, resolved, ctx.contract())
+                .map(next -> switch (next) {
+                    case Fallbacks.Next.DryRun d -> (StageResult) new StageResult.Continue(call.withMode(Mode.DRY_RUN));
+                    case Fallbacks.Next.Call c -> new StageResult.Degrade(c.fallback());
+                    case Fallbacks.Next.Refused r -> StageResult.deny(r.denial());
+                })
+                .orElseGet(() -> StageResult.deny(exceeded));
     }
 
     /**

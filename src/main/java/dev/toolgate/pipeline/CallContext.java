@@ -6,15 +6,27 @@ import dev.toolgate.call.Contract;
 
 /**
  * What every stage of one call sees the same: the contract and policy revision that were active when the call
- * arrived. A reload during the call does not change them.
+ * arrived, and where the tools' own schemas are learned. A reload during the call does not change them.
  *
  * @param contract the active contract
  * @param policyRevision the revision of the active policy bundle
+ * @param schemas where the contract stage learns the schema a tool declares for itself
  */
-public record CallContext(Contract contract, String policyRevision) {
+public record CallContext(Contract contract, String policyRevision, ToolSchemas schemas) {
 
     public CallContext {
         Objects.requireNonNull(contract, "contract");
         Objects.requireNonNull(policyRevision, "policyRevision");
+        Objects.requireNonNull(schemas, "schemas");
+    }
+
+    /** A context in which no tool declares a schema of its own. */
+    public CallContext(Contract contract, String policyRevision) {
+        this(contract, policyRevision, ToolSchemas.UNDECLARED);
+    }
+
+    /** The same context with the tools' schemas learned from {@code s}. */
+    public CallContext withSchemas(ToolSchemas s) {
+        return new CallContext(contract, policyRevision, s);
     }
 }

@@ -64,8 +64,18 @@ public class Pipeline {
      * @return how it ended; never a failed {@code Uni}
      */
     public <R> Uni<Outcome<R>> handle(ToolCall call, Upstream<R> upstream) {
+        return handle(call, ToolSchemas.UNDECLARED, upstream);
+    }
+
+    /**
+     * Handles one call of a tool that may declare schemas of its own.
+     *
+     * @param schemas where the contract stage learns the tool's own schema for the call's action
+     * @return how it ended; never a failed {@code Uni}
+     */
+    public <R> Uni<Outcome<R>> handle(ToolCall call, ToolSchemas schemas, Upstream<R> upstream) {
         // startup loads the contract and bundle before the HTTP port opens, so a snapshot is always there
-        CallContext ctx = active.snapshot();
+        CallContext ctx = active.snapshot().withSchemas(schemas);
         List<AfterCall> afters = new ArrayList<>();
         return runFrom(0, call, ctx, afters)
                 .onItem().<Outcome<R>> transformToUni(step -> switch (step) {
@@ -192,15 +202,40 @@ public class Pipeline {
                     case StageResult.Suspend s -> Uni.createFrom().item(new Step.Stopped(call, s.denial()));
                     case StageResult.Replay r -> Uni.createFrom().item(
                             new Step.Replayed(r.call(), r.reply(), r.originalDecisionId()));
+                    case StageResult.Degrade d -> degraded(call, d.fallback(), ctx, afters);
                 });
+    }
+
+    /**
+     * A call replaced by its fallback: the after-work of the stages so far is abandoned (a reservation released, an
+     * approval given back), then the fallback runs every stage after identity as the call it is.
+     */
+    private Uni<Step> degraded(ToolCall call, ToolCall fallback, CallContext ctx, List<AfterCall> afters) {
+        if (call.degradation().isPresent()) {
+            // a stage broke its promise never to degrade a fallback: fail closed rather than loop
+            return Uni.createFrom().item(new Step.Stopped(call, Denial.of(Reason.GATEWAY_ERROR,
+                    "a fallback call cannot be degraded again")));
+        }
+        count(call, "degraded", "");
+        return abandoned(call, afters).chain(() -> runFrom(firstAfterIdentity(), fallback, ctx, afters));
+    }
+
+    private int firstAfterIdentity() {
+        for (int i = 0; i < stages.size(); i++) {
+            if (stages.get(i).position() > Stages.IDENTIFY) {
+                return i;
+            }
+        }
+        return stages.size();
     }
 
     private <R> Uni<Outcome<R>> stopped(ToolCall call, CallContext ctx, Denial denial) {
         if (call.mode() == Mode.DRY_RUN && call.principal().isPresent()) {
             return proposed(call, ctx, Optional.of(denial));
         }
-        count(call, "denied", denial.reason().code());
+        // counted once recorded: a record that fails makes the call a gateway_error, counted as that alone
         return audit.denied(call, ctx.policyRevision(), denial)
+                .invoke(() -> count(call, "denied", denial.reason().code()))
                 .replaceWith(new Outcome.Refused<>(call, ctx.policyRevision(), denial));
     }
 
@@ -209,13 +244,14 @@ public class Pipeline {
             return abandoned(call, afters).chain(() -> proposed(call, ctx, Optional.empty()));
         }
         return audit.intent(call, ctx.policyRevision())
-                .chain(() -> upstream.send(call))
+                .chain(() -> sent(call, upstream))
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         count(call, "forwarded", "");
-                        yield forwarded(call, afters, r.costUsdMicros(), upstream.encode(r.reply())).chain(() -> afterForward(
-                                audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
-                                (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
+                        yield forwarded(call, afters, r.costUsdMicros(), kept(call, upstream, r.reply()))
+                                .chain(() -> afterForward(
+                                        audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
+                                        (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
                     }
                     case UpstreamResult.Handed<R> h -> {
                         count(call, "checked", "");
@@ -226,12 +262,39 @@ public class Pipeline {
                     }
                     case UpstreamResult.Failed<R> f -> {
                         count(call, "failed", f.denial().reason().code());
-                        // the tool may have acted before it failed: settle at the estimate, never release
-                        yield forwarded(call, afters, OptionalLong.empty(), Optional.empty()).chain(() -> afterForward(
-                                audit.outcome(call, ctx.policyRevision(), "failed", Optional.of(f.denial())), call,
+                        // a call that never left is released like any call not forwarded; one that may have reached
+                        // the tool may have acted before it failed: settled at the estimate, never released
+                        boolean sent = f.delivery() == UpstreamResult.Delivery.MAYBE_SENT;
+                        Uni<Void> finished = sent ? forwarded(call, afters, OptionalLong.empty(), Optional.empty())
+                                : abandoned(call, afters);
+                        yield finished.chain(() -> afterForward(audit.outcome(call, ctx.policyRevision(),
+                                sent ? "failed" : "not_sent", Optional.of(f.denial())), call,
                                 (Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), f.denial())));
                     }
                 });
+    }
+
+    /**
+     * Hands the call to its upstream. An upstream that breaks its promise and fails instead of answering a failure had
+     * the call in hand: the tool may have acted, so this is a failure after sending, settled like one.
+     */
+    private static <R> Uni<UpstreamResult<R>> sent(ToolCall call, Upstream<R> upstream) {
+        return Uni.createFrom().deferred(() -> upstream.send(call)).onFailure().recoverWithItem(fault -> {
+            LOG.warnf("call %s: the upstream failed instead of answering: %s", call.id(), fault.toString());
+            LOG.debug("upstream fault", fault);
+            return new UpstreamResult.Failed<>(Denial.of(Reason.GATEWAY_ERROR,
+                    "the gateway lost the tool's answer; the tool may have acted"), UpstreamResult.Delivery.MAYBE_SENT);
+        });
+    }
+
+    /** The reply as the upstream keeps it for idempotent repeats; one it cannot encode is not kept. */
+    private static <R> Optional<StoredReply> kept(ToolCall call, Upstream<R> upstream, R reply) {
+        try {
+            return upstream.encode(reply);
+        } catch (RuntimeException e) {
+            LOG.warnf("call %s: the reply could not be kept: %s", call.id(), e.toString());
+            return Optional.empty();
+        }
     }
 
     /** Finishes every stage's after-work for a forwarded call; a failure there never changes the answer. */
@@ -284,14 +347,14 @@ public class Pipeline {
         if (r.call().mode() == Mode.DRY_RUN) {
             return proposed(r.call(), ctx, Optional.empty());
         }
-        count(r.call(), "replayed", "");
-        return audit.replayed(r.call(), ctx.policyRevision(), r.originalDecisionId()).replaceWith(
-                new Outcome.Replayed<>(r.call(), ctx.policyRevision(), reply.get(), r.originalDecisionId()));
+        return audit.replayed(r.call(), ctx.policyRevision(), r.originalDecisionId())
+                .invoke(() -> count(r.call(), "replayed", ""))
+                .replaceWith(new Outcome.Replayed<>(r.call(), ctx.policyRevision(), reply.get(), r.originalDecisionId()));
     }
 
     private <R> Uni<Outcome<R>> proposed(ToolCall call, CallContext ctx, Optional<Denial> denial) {
-        count(call, "dry_run", denial.map(d -> d.reason().code()).orElse(""));
         return audit.proposed(call, ctx.policyRevision(), denial)
+                .invoke(() -> count(call, "dry_run", denial.map(d -> d.reason().code()).orElse("")))
                 .replaceWith(new Outcome.Proposed<>(call, ctx.policyRevision(), denial));
     }
 
@@ -299,7 +362,8 @@ public class Pipeline {
         // the tool label only names tools the contract knows, so a caller cannot grow the label set
         String tool = call.action().map(a -> a.tool().name()).orElse("");
         Counter.builder("toolgate.calls")
-                .description("Tool calls by protocol, tool, outcome (forwarded, denied, failed, dry_run, error) and reason")
+                .description("Tool calls by protocol, tool, outcome (forwarded, denied, failed, dry_run, degraded, error) "
+                        + "and reason")
                 .tags("protocol", call.protocol().code(), "tool", tool, "outcome", outcome, "reason", reason)
                 .register(meters).increment();
     }

@@ -58,6 +58,21 @@ public sealed interface StageResult {
         }
     }
 
+    /**
+     * Replace the call with its fallback (an over-budget {@code degrade}): what the stages so far took is given back,
+     * and the fallback runs every stage after identity as a call of its own. A fallback is never degraded again.
+     *
+     * @param fallback the fallback call ({@link ToolCall#degradedTo}), identified, nothing else resolved
+     */
+    record Degrade(ToolCall fallback) implements StageResult {
+        public Degrade {
+            Objects.requireNonNull(fallback, "fallback");
+            if (fallback.degradation().isEmpty()) {
+                throw new IllegalArgumentException("a fallback call names the call it replaces");
+            }
+        }
+    }
+
     /** Stop here until something outside the call happens (e.g. a human sign-off); the caller is told why. */
     record Suspend(Denial denial) implements StageResult {
         public Suspend {

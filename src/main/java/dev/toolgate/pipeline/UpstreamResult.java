@@ -39,10 +39,28 @@ public sealed interface UpstreamResult<R> {
         }
     }
 
-    /** The tool could not be reached or did not answer in time. */
-    record Failed<R>(Denial denial) implements UpstreamResult<R> {
+    /** Whether a failed call may have reached the tool. */
+    enum Delivery {
+        /** The request never left toolgate (no connection could be opened): the tool cannot have acted. */
+        NOT_SENT,
+        /** The request was sent, or may have been: the tool may have acted even though no answer came. */
+        MAYBE_SENT
+    }
+
+    /**
+     * The tool could not be reached or did not answer in time.
+     *
+     * @param delivery whether the tool may have acted: a call never sent is released, not charged
+     */
+    record Failed<R>(Denial denial, Delivery delivery) implements UpstreamResult<R> {
         public Failed {
             Objects.requireNonNull(denial, "denial");
+            Objects.requireNonNull(delivery, "delivery");
+        }
+
+        /** A failure after the request may have been sent. */
+        public Failed(Denial denial) {
+            this(denial, Delivery.MAYBE_SENT);
         }
     }
 }

@@ -23,7 +23,7 @@ import dev.toolgate.pipeline.CallContext;
  *
  * <pre>
  * {"principal": {"agent", "tenant", "workflow", "roles", "authenticated_by"},
- *  "call":      {"protocol", "tool", "action", "args", "run_id", "mode"},
+ *  "call":      {"protocol", "tool", "action", "args", "run_id", "mode", "degraded_from"?},
  *  "tool":      {"risk", "reversible", "data_classes"},
  *  "context":   {…the contract's context…, "time", "environment", "clock": {"weekday", "time"}, "approval"},
  *  "usage":     {"run_spent_usd_micros", "budgets", "rate"}}
@@ -68,6 +68,12 @@ public final class PolicyInput {
         c.set("args", a.args());
         c.put("run_id", call.runId());
         c.put("mode", call.mode().code());
+        call.degradation().ifPresent(d -> {
+            // a fallback: the action the agent called, which an over-budget degrade replaced with this one
+            ObjectNode from = c.putObject("degraded_from");
+            from.put("tool", d.tool());
+            from.put("action", d.action());
+        });
 
         ObjectNode tool = input.putObject("tool");
         tool.put("risk", a.tool().risk().code());

@@ -67,7 +67,8 @@ class AuditRecordContentTest {
         List<String> names = new ArrayList<>();
         record.fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("seq", "time", "type", "decision_id", "protocol", "principal", "run_id", "tool", "action",
-                "args_sha256", "args", "decision", "approval", "reason", "detail", "policy_revision", "status", "prev"),
+                "degraded_from", "args_sha256", "args", "decision", "approval", "reason", "detail", "policy_revision", "status",
+                "prev"),
                 names);
         assertEquals(1, record.get("seq").longValue());
         assertEquals("2026-05-02T18:30:12.345Z", record.get("time").textValue());

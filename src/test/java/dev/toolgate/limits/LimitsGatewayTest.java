@@ -155,7 +155,10 @@ abstract class LimitsGatewayTest {
                 .filter(r -> degraded.header("Toolgate-Decision-Id").equals(r.headers().get("toolgate-decision-id")))
                 .findFirst().orElseThrow();
         assertEquals("/charges/ch_9", received.path(), "the fallback action's own path");
-        assertEquals("charges.get", audit(degraded, 2).get(0).path("action").asText());
+        JsonNode intent = audit(degraded, 2).get(0);
+        assertEquals("payments", intent.path("tool").asText());
+        assertEquals("charges.get", intent.path("action").asText());
+        assertEquals("exports.create", intent.path("degraded_from").path("action").asText());
     }
 
     @Test
@@ -179,6 +182,22 @@ abstract class LimitsGatewayTest {
         JsonPath state = budget("refunds-per-run", "run=" + run);
         assertEquals(0L, state.getLong("spent_usd_micros"));
         assertEquals(0L, state.getLong("reserved_usd_micros"));
+    }
+
+    @Test
+    void aCallThatNeverReachedTheToolLeavesItsBudgetUntouched() {
+        // given a tool nothing listens for
+        String run = run();
+        Response response = given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", run)
+                .get("/tools/offline/status");
+
+        // then the call fails, its reservation is released rather than settled at the estimate
+        response.then().statusCode(502).body("reason", equalTo("upstream_unavailable"));
+        JsonPath state = budget("offline-per-run", "run=" + run);
+        assertEquals(0L, state.getLong("spent_usd_micros"));
+        assertEquals(0L, state.getLong("reserved_usd_micros"));
+        // and the outcome record says it was never sent
+        assertEquals("not_sent", audit(response, 2).get(1).path("status").asText());
     }
 
     @Test

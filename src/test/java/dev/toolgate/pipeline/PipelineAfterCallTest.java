@@ -343,8 +343,8 @@ class PipelineAfterCallTest {
         DRY_RUN("abandoned", Outcome.Proposed.class),
         REPLAYED("abandoned", Outcome.Replayed.class),
         SUSPENDED("abandoned", Outcome.Refused.class),
-        // abandoned, not forwarded: see PipelineFaultTest for why that is reported as a bug
-        BROKEN("abandoned", Outcome.Refused.class);
+        // an upstream that fails instead of answering had the call in hand: settled as sent
+        BROKEN("forwarded", Outcome.Refused.class);
 
         final String finish;
         @SuppressWarnings("rawtypes")

@@ -106,11 +106,9 @@ class PipelineFaultTest {
         assertEquals(List.of(), upstream.sent());
         assertEquals(List.of(), harness.audit.entries());
         assertEquals(1, harness.counted("error", "gateway_error"));
-        // current behaviour, reported as a bug: stopped() counts the denial before its record fails, and the
-        // recovery counts the same call again as an error
-        assertEquals(1, harness.counted("denied", "policy_denied"),
-                "KNOWN BUG (reported): the call is also counted as denied, so toolgate.calls counts it twice");
-        assertEquals(2, harness.countedInAll(), "KNOWN BUG (reported): one call, two toolgate.calls increments");
+        // one call, counted once: as the gateway_error it became, not also as the denial that was never recorded
+        assertEquals(0, harness.counted("denied", "policy_denied"));
+        assertEquals(1, harness.countedInAll());
     }
 
     @Test
@@ -157,11 +155,11 @@ class PipelineFaultTest {
         assertEquals(1, upstream.sent().size());
         assertEquals(1, reservation.finishes("call-1").size(),
                 "the after-call is finished exactly once: " + reservation.finishes());
-        assertEquals(1, harness.counted("error", "gateway_error"));
+        assertEquals(1, harness.counted("failed", "gateway_error"));
     }
 
     @Test
-    void anUpstreamThatBreaksItsPromiseHasItsAfterCallsAbandonedThoughTheToolMayHaveActed() {
+    void anUpstreamThatBreaksItsPromiseIsSettledAsSentForTheToolMayHaveActed() {
         // given: the upstream was handed the call, then its Uni failed
         RecordingAfterCall reservation = RecordingAfterCall.recording();
 
@@ -169,17 +167,14 @@ class PipelineFaultTest {
         await(harness.pipeline(identify(), ScriptedStage.reserving("limits", Stages.LIMITS, reservation))
                 .handle(received("call-1"), ScriptedUpstream.breakingItsPromise()));
 
-        // then: current behaviour, reported as a bug. UpstreamResult.Failed settles as forwarded because "the tool
-        // may have acted"; a failed Uni after send is abandoned instead (reservation released, idempotency key freed,
-        // approval given back) and the intent record never gets its outcome
-        assertEquals(List.of("abandoned"), reservation.hows("call-1"),
-                "KNOWN BUG (reported): abandoned, unlike UpstreamResult.Failed which settles as forwarded");
-        assertEquals(List.of("intent"), harness.audit.kindsOf("call-1"),
-                "KNOWN BUG (reported): an intent with no outcome record");
+        // then: as for UpstreamResult.Failed after sending, the tool may have acted: settled as forwarded (never
+        // released, the idempotency key kept, the approval spent), and the intent gets its outcome record
+        assertEquals(List.of("forwarded"), reservation.hows("call-1"));
+        assertEquals(List.of("intent", "outcome"), harness.audit.kindsOf("call-1"));
     }
 
     @Test
-    void anUpstreamWhoseEncodeThrowsHasTheAnsweredCallRefusedAsAGatewayError() {
+    void anUpstreamWhoseEncodeThrowsStillAnswersTheCallTheToolAnswered() {
         // given: the tool answers, then the upstream's encode throws instead of answering empty
         RecordingAfterCall keeper = RecordingAfterCall.recording();
         Upstream<String> upstream = new Upstream<>() {
@@ -198,13 +193,10 @@ class PipelineFaultTest {
         Outcome<String> outcome = await(harness.pipeline(identify(), ScriptedStage.reserving("idempotency",
                 Stages.IDEMPOTENCY, keeper)).handle(received("call-1"), upstream));
 
-        // then: current behaviour, reported as a bug. passed() evaluates encode before forwarded(), outside any
-        // recovery, so the tool's answer becomes gateway_error (inviting a retry that repeats the refund) and the
-        // after-calls are abandoned (the idempotency key freed for that retry)
-        assertEquals(Reason.GATEWAY_ERROR, assertInstanceOf(Outcome.Refused.class, outcome).denial().reason(),
-                "KNOWN BUG (reported): the tool answered, but the caller is told gateway_error");
-        assertEquals(List.of("abandoned"), keeper.hows("call-1"),
-                "KNOWN BUG (reported): a forwarded call's after-calls are abandoned");
+        // then: the tool answered, so the caller gets its answer (a refusal would invite a retry that repeats the
+        // refund), and the after-calls are finished as forwarded, with nothing kept to replay
+        assertEquals("{\"refund\":\"r-1\"}", assertInstanceOf(Outcome.Answered.class, outcome).reply());
+        assertEquals(List.of("forwarded"), keeper.hows("call-1"));
     }
 
     @Test

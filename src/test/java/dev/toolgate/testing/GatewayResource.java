@@ -1,6 +1,5 @@
 package dev.toolgate.testing;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -74,7 +73,7 @@ public class GatewayResource extends WorldResource {
                 .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(jwks))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-        Map<String, String> config = world.config("gateway.yaml", Map.of("CLOSED_PORT", String.valueOf(closedPort())));
+        Map<String, String> config = world.config("gateway.yaml", Map.of());
         config.putAll(Map.ofEntries(
                 Map.entry("toolgate.approvals.sweep-interval", "1S"),
                 Map.entry("toolgate.idempotency.in-flight-lease", "1S"),
@@ -136,13 +135,6 @@ public class GatewayResource extends WorldResource {
             return jws.getCompactSerialization();
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A loopback port that nothing listens on. */
-    private static int closedPort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.toolgate.testing;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,6 +13,15 @@ public class McpResource extends WorldResource {
 
     /** The MCP tool the bundled policy decides as a refund when its server is named {@code payments}. */
     public static final String REFUNDS = "refunds.create";
+
+    /** A tool whose inputSchema is draft-07, as most TypeScript-SDK servers declare theirs (zod-to-json-schema). */
+    public static final String LOOKUP = "lookup";
+    public static final Map<String, Object> LOOKUP_SCHEMA = Map.of(
+            "$schema", "http://json-schema.org/draft-07/schema#",
+            "type", "object",
+            "properties", Map.of("q", Map.of("type", "string", "minLength", 1)),
+            "required", java.util.List.of("q"),
+            "additionalProperties", false);
 
     private static volatile McpUpstreamServer upstream;
     private NodeMcpServer paged;
@@ -29,16 +37,13 @@ public class McpResource extends WorldResource {
         auditFile = world.auditFile;
         upstream = McpUpstreamServer.start();
         upstream.addTool(REFUNDS);
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
+        upstream.addTool(LOOKUP, LOOKUP_SCHEMA);
         // a TypeScript-SDK server that lists one tool a page
         paged = NodeMcpServer.start(Map.of("PAGE_SIZE", "1"));
         lingering = lingeringServer(world.vertx);
-        Map<String, String> config = world.config("mcp.yaml", Map.of("MCP_URL", upstream.url(), "CLOSED_PORT",
-                String.valueOf(closed), "PAGED_URL", paged.base() + "/mcp", "LINGERING_URL",
-                "http://127.0.0.1:" + lingering.actualPort() + "/mcp"));
+        Map<String, String> config = world.config("mcp.yaml",
+                Map.of("MCP_URL", upstream.url(), "PAGED_URL", paged.base() + "/mcp", "LINGERING_URL",
+                        "http://127.0.0.1:" + lingering.actualPort() + "/mcp"));
         config.put("toolgate.http.max-body-bytes", "16384");
         config.put("toolgate.idempotency.in-flight-lease", "2S");
         return config;
@@ -77,14 +82,19 @@ public class McpResource extends WorldResource {
                 request.response().setStatusCode(202).end();
                 return;
             }
-            io.vertx.core.json.JsonObject result = "tools/call".equals(message.getString("method"))
+            String method = message.getString("method");
+            io.vertx.core.json.JsonObject result = "tools/call".equals(method)
                     ? new io.vertx.core.json.JsonObject().put("content", new io.vertx.core.json.JsonArray()
                             .add(new io.vertx.core.json.JsonObject().put("type", "text").put("text", "lingered")))
-                    : new io.vertx.core.json.JsonObject().put("protocolVersion", "2025-06-18")
-                            .put("capabilities", new io.vertx.core.json.JsonObject().put("tools",
-                                    new io.vertx.core.json.JsonObject()))
-                            .put("serverInfo", new io.vertx.core.json.JsonObject().put("name", "lingering")
-                                    .put("version", "1"));
+                    : "tools/list".equals(method)
+                            ? new io.vertx.core.json.JsonObject().put("tools", new io.vertx.core.json.JsonArray()
+                                    .add(new io.vertx.core.json.JsonObject().put("name", "echo").put("inputSchema",
+                                            new io.vertx.core.json.JsonObject().put("type", "object"))))
+                            : new io.vertx.core.json.JsonObject().put("protocolVersion", "2025-06-18")
+                                    .put("capabilities", new io.vertx.core.json.JsonObject().put("tools",
+                                            new io.vertx.core.json.JsonObject()))
+                                    .put("serverInfo", new io.vertx.core.json.JsonObject().put("name", "lingering")
+                                            .put("version", "1"));
             String event = "event: message\ndata: " + new io.vertx.core.json.JsonObject().put("jsonrpc", "2.0")
                     .put("id", id).put("result", result).encode() + "\n\n";
             request.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(event);

@@ -106,6 +106,8 @@ public final class McpUpstreamServer implements AutoCloseable {
     private final boolean stateless;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final List<HttpExchange> exchanges = new CopyOnWriteArrayList<>();
+    /** Fault injection: how many more requests of a JSON-RPC method are answered 503 before the SDK sees them. */
+    private final Map<String, AtomicInteger> failing = new ConcurrentHashMap<>();
     private final Server jetty;
     private final ServerConnector connector;
     private McpSyncServer server;
@@ -178,6 +180,25 @@ public final class McpUpstreamServer implements AutoCloseable {
         } else {
             server.addTool(specification(tool));
         }
+    }
+
+    /**
+     * Registers one more tool with this inputSchema as the server declares it (e.g. with a {@code $schema}); it
+     * answers {@code "added <name>"}.
+     */
+    public void addTool(String name, Map<String, Object> inputSchema) {
+        Tool tool = new Tool(name, "a tool with a schema of its own", inputSchema,
+                (arguments, progress) -> text("added " + name));
+        if (stateless) {
+            statelessServer.addTool(statelessSpecification(tool));
+        } else {
+            server.addTool(specification(tool));
+        }
+    }
+
+    /** Answers the next {@code times} requests of this JSON-RPC method with HTTP 503 (recorded, never handled). */
+    public void failNext(String rpcMethod, int times) {
+        failing.put(rpcMethod, new AtomicInteger(times));
     }
 
     /**
@@ -576,6 +597,12 @@ public final class McpUpstreamServer implements AutoCloseable {
                             name -> Collections.list(request.getHeaders(name))),
                     new String(body, StandardCharsets.UTF_8));
             exchanges.add(exchange);
+            AtomicInteger failures = exchange.rpcMethod() == null ? null : failing.get(exchange.rpcMethod());
+            if (failures != null && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                response.setStatus(503);
+                exchange.answered(response);
+                return;
+            }
             RecordingResponse recording = new RecordingResponse(response, exchange);
             chain.doFilter(new ReadRequest(request, body), recording);
             if (!recording.bodyStarted) {

@@ -39,13 +39,14 @@ final class TestWorld implements AutoCloseable {
     }
 
     /**
-     * The configuration every resource sets: the contract (the template with the tools' URLs and {@code more}
-     * placeholders filled in), the audit file and, with Redis, its URL.
+     * The configuration every resource sets: the contract (the template with the tools' URLs, {@code CLOSED_PORT} (a
+     * loopback port nothing listens on) and {@code more} placeholders filled in), the audit file and, with Redis, its URL.
      */
     Map<String, String> config(String template, Map<String, String> more) throws Exception {
         String text = Files.readString(Path.of("src/test/resources/contracts", template))
                 .replace("${PAYMENTS_URL}", "http://127.0.0.1:" + tools.paymentsPort())
-                .replace("${DEPLOY_URL}", "http://127.0.0.1:" + tools.deployPort());
+                .replace("${DEPLOY_URL}", "http://127.0.0.1:" + tools.deployPort())
+                .replace("${CLOSED_PORT}", String.valueOf(closedPort()));
         for (Map.Entry<String, String> placeholder : more.entrySet()) {
             text = text.replace("${" + placeholder.getKey() + "}", placeholder.getValue());
         }
@@ -58,6 +59,13 @@ final class TestWorld implements AutoCloseable {
             config.put("toolgate.redis", redis.url());
         }
         return config;
+    }
+
+    /** A loopback port that nothing listens on. */
+    static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     @Override

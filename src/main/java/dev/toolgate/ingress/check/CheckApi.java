@@ -26,6 +26,7 @@ import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.ingress.http.HttpAnswers;
+import dev.toolgate.ingress.http.Problems;
 import dev.toolgate.pipeline.Active;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.StageResult;
@@ -150,7 +151,12 @@ public class CheckApi {
             dec.redact().forEach(redact::add);
         });
         doc.put("report_within_seconds", leaseSeconds);
-        return doc;
+        call.degradation().ifPresent(d -> {
+            // the caller performs the call itself: it must call the fallback, the way the stages decided it
+            doc.put("method", call.invocation().method());
+            doc.put("path", call.invocation().path());
+        });
+        return Problems.degradation(doc, call);
     }
 
     private void json(HttpServerResponse response, ObjectNode doc) {

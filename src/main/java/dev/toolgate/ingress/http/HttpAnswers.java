@@ -24,6 +24,8 @@ public class HttpAnswers {
 
     static final String DECISION_ID = "Toolgate-Decision-Id";
     static final String POLICY_REVISION = "Toolgate-Policy-Revision";
+    /** On the answer of a fallback call: the {@code tool/action} the agent called, which the fallback replaced. */
+    public static final String DEGRADED_FROM = "Toolgate-Degraded-From";
 
     private final ObjectMapper json;
 
@@ -44,6 +46,7 @@ public class HttpAnswers {
         response.putHeader(DECISION_ID, outcome.call().id());
         response.putHeader(POLICY_REVISION, outcome.policyRevision());
         RateLimitHeaders.write(response, outcome.call().usage());
+        Problems.degradedFrom(outcome.call()).ifPresent(from -> response.putHeader(DEGRADED_FROM, from));
         switch (outcome) {
             case Outcome.Answered<R> a -> replyWriter.accept(response, a.reply());
             case Outcome.Replayed<R> r -> {
@@ -84,7 +87,7 @@ public class HttpAnswers {
         if (denial.extensions().get("retry_after") instanceof Number seconds) {
             response.putHeader("Retry-After", String.valueOf(seconds.longValue()));
         }
-        response.end(Problems.document(json, denial, call.id()).toString());
+        response.end(Problems.degradation(Problems.document(json, denial, call.id()), call).toString());
     }
 
     /** A dry run's proposal: what enforcing would have done, as 200 JSON. */

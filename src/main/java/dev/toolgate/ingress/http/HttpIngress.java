@@ -82,8 +82,8 @@ public class HttpIngress {
             refuse(rc, call, bad.get());
             return;
         }
-        Upstream<HttpReply> upstream = new HttpUpstream(forwarder, request.method().name(), rest, request.query(),
-                request.headers().entries(), body, maxKeptReplyBytes);
+        Upstream<HttpReply> upstream = new HttpUpstream(forwarder, request.query(), request.headers().entries(), body,
+                maxKeptReplyBytes);
         pipeline.handle(call, upstream).subscribe().with(outcome -> answers.write(rc, outcome));
     }
 

@@ -13,8 +13,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
-import dev.toolgate.call.Denial;
-import dev.toolgate.call.Reason;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.forward.HttpForwarder;
@@ -26,8 +24,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Forwards one HTTP tool call (the agent's method, path, query, headers and body; or, for a degraded call, the
- * fallback action's method and path), and keeps and restores its reply for idempotent repeats: the status, an
+ * Forwards one HTTP tool call (the invocation's method and path, the agent's query, headers and body), and keeps and restores
+ * its reply for idempotent repeats: the status, an
  * allow-list of headers and the body up to a limit.
  */
 final class HttpUpstream implements Upstream<HttpReply> {
@@ -39,35 +37,29 @@ final class HttpUpstream implements Upstream<HttpReply> {
             "content-location", "location", "etag", "last-modified", "cache-control", "link");
 
     private final HttpForwarder forwarder;
-    private final String method;
-    private final String rest;
     private final String query;
     private final List<Map.Entry<String, String>> headers;
     private final Buffer body;
     private final int maxKeptBytes;
 
-    HttpUpstream(HttpForwarder forwarder, String method, String rest, String query,
-            List<Map.Entry<String, String>> headers, Buffer body, int maxKeptBytes) {
+    HttpUpstream(HttpForwarder forwarder, String query, List<Map.Entry<String, String>> headers, Buffer body,
+            int maxKeptBytes) {
         this.forwarder = forwarder;
-        this.method = method;
-        this.rest = rest;
         this.query = query;
         this.headers = headers;
         this.body = body;
         this.maxKeptBytes = maxKeptBytes;
     }
 
+    /**
+     * Forwards the call as decided: the method and path of its invocation (the agent's, or the fallback's that the
+     * stages decided), to the upstream of the tool it resolved to.
+     */
     @Override
     public Uni<UpstreamResult<HttpReply>> send(ToolCall call) {
         ResolvedAction a = call.action().orElseThrow();
-        if (a.degradedFrom().isEmpty()) {
-            return forwarder.forward(call, a.tool(), method, rest, query, headers, body);
-        }
-        // an over-budget call degraded to its fallback action: that action's own method and path
-        return Targets.path(a.action().path(), a.args())
-                .map(p -> forwarder.forward(call, a.tool(), a.action().method(), p, query, headers, body))
-                .orElseGet(() -> Uni.createFrom().item(new UpstreamResult.Failed<>(Denial.of(Reason.BUDGET_EXCEEDED,
-                        "the fallback action's path cannot be built from the arguments"))));
+        return forwarder.forward(call, a.tool(), call.invocation().method(), call.invocation().path(), query, headers,
+                body);
     }
 
     @Override

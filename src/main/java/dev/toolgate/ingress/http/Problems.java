@@ -62,6 +62,26 @@ public final class Problems {
     }
 
     /**
+     * For a fallback call (an over-budget {@code degrade}): adds what ran, {@code tool} and {@code action} (when
+     * resolved), and {@code degraded_from}, the tool and action the agent called. Nothing for any other call.
+     */
+    public static ObjectNode degradation(ObjectNode doc, ToolCall call) {
+        call.degradation().ifPresent(d -> {
+            doc.put("tool", call.tool());
+            doc.put("action", call.action().map(a -> a.action().name()).orElse(d.fallback()));
+            ObjectNode from = doc.putObject("degraded_from");
+            from.put("tool", d.tool());
+            from.put("action", d.action());
+        });
+        return doc;
+    }
+
+    /** The {@code Toolgate-Degraded-From} header's value, {@code tool/action}, for a fallback call. */
+    public static java.util.Optional<String> degradedFrom(ToolCall call) {
+        return call.degradation().map(d -> d.tool() + "/" + d.action());
+    }
+
+    /**
      * A dry run's proposal: the decision, whether the call would have been forwarded, the denial enforcing would have
      * answered, the action and what an approval would be bound to, the policy's decision and the approval tier.
      */
@@ -88,7 +108,7 @@ public final class Problems {
         });
         call.decision().ifPresentOrElse(d -> policy(doc, d), () -> doc.putNull("policy"));
         call.approvalNeeded().ifPresentOrElse(tier -> doc.put("approval", tier.code()), () -> doc.putNull("approval"));
-        return doc;
+        return degradation(doc, call);
     }
 
     private static void policy(ObjectNode doc, Decision d) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.Denial;
+import dev.toolgate.ingress.http.HttpAnswers;
 import dev.toolgate.ingress.http.Problems;
 import dev.toolgate.ingress.http.RateLimitHeaders;
 import dev.toolgate.pipeline.Outcome;
@@ -43,6 +44,7 @@ final class McpAnswers {
         response.putHeader("Toolgate-Decision-Id", outcome.call().id());
         response.putHeader("Toolgate-Policy-Revision", outcome.policyRevision());
         RateLimitHeaders.write(response, outcome.call().usage());
+        Problems.degradedFrom(outcome.call()).ifPresent(from -> response.putHeader(HttpAnswers.DEGRADED_FROM, from));
         switch (outcome) {
             case Outcome.Answered<McpReply> a -> reply(response, a.reply(), requestId);
             case Outcome.Replayed<McpReply> r -> {
@@ -50,7 +52,8 @@ final class McpAnswers {
                 reply(response, r.reply(), requestId);
             }
             case Outcome.Refused<McpReply> r -> json(response, JsonRpc.result(requestId,
-                    toolResult(Problems.document(JsonRpc.JSON, r.denial(), r.call().id()), true)));
+                    toolResult(Problems.degradation(Problems.document(JsonRpc.JSON, r.denial(), r.call().id()),
+                            r.call()), true)));
             case Outcome.Proposed<McpReply> p -> json(response, JsonRpc.result(requestId,
                     toolResult(Problems.proposal(JsonRpc.JSON, p), false)));
         }

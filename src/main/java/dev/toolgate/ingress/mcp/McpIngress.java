@@ -22,7 +22,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.ActionSpec;
-import dev.toolgate.call.ArgumentSchema;
 import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.Denial;
@@ -129,8 +128,7 @@ public class McpIngress {
         HttpServerRequest request = rc.request();
         String path = request.path();
         String server = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "";
-        ToolCall probe = received(request, server, request.method().name(), "/", new byte[0],
-                Optional.empty());
+        ToolCall probe = received(request, server, request.method().name(), "/", new byte[0]);
         if (server.isEmpty() || server.contains("/")) {
             refuse(rc, probe, 404, null, JsonRpc.INVALID_REQUEST,
                     Denial.of(Reason.TOOL_NOT_GRANTED, "the MCP endpoint is /mcp/{server}"));
@@ -369,29 +367,21 @@ public class McpIngress {
         switch (McpOptions.read(params, x.request().headers())) {
             case McpOptions.Read.Bad bad -> {
                 ToolCall call = received(x.request(), x.server().name(), ActionSpec.MCP_METHOD, name.textValue(),
-                        arguments, Optional.empty());
+                        arguments);
                 pipeline.<McpReply> refuse(call, Denial.of(Reason.INVALID_ARGUMENTS, bad.why())).subscribe()
                         .with(outcome -> McpAnswers.write(x.response(), outcome, message.id()));
                 return;
             }
             case McpOptions.Read.Ok ok -> options = ok.options();
         }
-        // only a tool the agent may call is worth the server's schema: the contract stage refuses any other
-        boolean callable = x.server().action(name.textValue()).isPresent()
-                && x.ctx().contract().granted(x.principal().agent(), x.server().name(), name.textValue());
-        Uni<Optional<ArgumentSchema>> schema = callable
-                ? schemas.schema(x.server(), name.textValue(), x.request().headers())
-                : Uni.createFrom().item(Optional.empty());
-        schema.subscribe().with(declared -> {
-            ToolCall call = ToolCall.received(CallIds.next(), Protocol.MCP, x.server().name(),
-                    new Invocation(ActionSpec.MCP_METHOD, name.textValue(), Map.of(), arguments, declared),
-                    x.probe().credential(), options.runId(), options.mode(), Instant.now())
-                    .withRequestOptions(options.approval(), options.idempotencyKey());
-            McpUpstream upstream = new McpUpstream(relay, x.server(), message, x.request().headers(), x.response(),
-                    x.ctx().policyRevision(), maxKeptReplyBytes);
-            pipeline.handle(call, upstream).subscribe()
-                    .with(outcome -> McpAnswers.write(x.response(), outcome, message.id()));
-        });
+        ToolCall call = ToolCall.received(CallIds.next(), Protocol.MCP, x.server().name(),
+                new Invocation(ActionSpec.MCP_METHOD, name.textValue(), Map.of(), arguments),
+                x.probe().credential(), options.runId(), options.mode(), Instant.now())
+                .withRequestOptions(options.approval(), options.idempotencyKey());
+        McpUpstream upstream = new McpUpstream(relay, x.server(), message, x.request().headers(), x.response(),
+                x.ctx().policyRevision(), maxKeptReplyBytes);
+        pipeline.handle(call, schemas.of(x.request().headers()), upstream).subscribe()
+                .with(outcome -> McpAnswers.write(x.response(), outcome, message.id()));
     }
 
     // --- tools/list and initialize ------------------------------------------------------------------------------
@@ -594,8 +584,7 @@ public class McpIngress {
 
     /** Refuses a request as a JSON-RPC error answer (HTTP 200) to the message, audited. */
     private void answerRefused(Exchange x, JsonRpc.Message message, int code, Denial denial) {
-        ToolCall call = received(x.request(), x.server().name(), message.method(), "/", new byte[0],
-                Optional.empty());
+        ToolCall call = received(x.request(), x.server().name(), message.method(), "/", new byte[0]);
         refuse(x.rc(), call, 200, message.id(), code, denial);
     }
 
@@ -632,7 +621,7 @@ public class McpIngress {
         HttpServerRequest request = rc.request();
         String path = request.path();
         ToolCall call = received(request, path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "",
-                request.method().name(), "/", new byte[0], Optional.empty());
+                request.method().name(), "/", new byte[0]);
         if (rc.statusCode() == 413) {
             refuse(rc, call, 413, null, JsonRpc.INVALID_REQUEST, Denial.of(Reason.PAYLOAD_TOO_LARGE,
                     "the request body exceeds " + maxBodyBytes + " bytes"));
@@ -644,9 +633,9 @@ public class McpIngress {
     }
 
     private static ToolCall received(HttpServerRequest request, String server, String method, String path,
-            byte[] body, Optional<ArgumentSchema> declared) {
+            byte[] body) {
         return ToolCall.received(CallIds.next(), Protocol.MCP, server,
-                new Invocation(method, path, Map.of(), body, declared),
+                new Invocation(method, path, Map.of(), body),
                 new Secret(request.getHeader("Authorization")), "", Mode.ENFORCE, Instant.now());
     }
 

@@ -130,7 +130,7 @@ class McpRelay {
         AtomicBoolean timedOut = new AtomicBoolean();
         client.request(options).onComplete(opened -> {
             if (opened.failed()) {
-                answered.tryFail(opened.cause());
+                answered.tryFail(new NotSent(opened.cause()));
                 return;
             }
             HttpClientRequest request = opened.result();
@@ -310,6 +310,13 @@ class McpRelay {
     static final class UpstreamTimeout extends RuntimeException {
         UpstreamTimeout() {
             super("upstream timeout", null, false, false);
+        }
+    }
+
+    /** No connection to the server could be opened: the request never left. */
+    static final class NotSent extends RuntimeException {
+        NotSent(Throwable cause) {
+            super("not sent", cause, false, false);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.toolgate.ingress.mcp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -16,10 +16,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.toolgate.call.ArgumentSchema;
 import dev.toolgate.call.ToolSpec;
 import dev.toolgate.config.ToolgateConfig;
-import dev.toolgate.contract.DeclaredSchemas;
+import dev.toolgate.pipeline.ToolSchemas;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -27,13 +26,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * The input schemas the upstream MCP servers declare for their tools, so that a {@code tools/call} is checked against
- * the server's own {@code inputSchema} as well as the contract's. Learned from every {@code tools/list} answer that
- * passes through, and, when a call names a tool not learned within {@code toolgate.mcp.schema-ttl}, asked of the
- * server in the caller's own session before the call goes on (every page of {@code tools/list}), at most once per
- * server and time to live, so that calls cannot multiply the server's work. A server that cannot be asked, or a call
- * that comes while another asks, leaves the tool unchecked here: the call still meets the contract's schema, and the
- * server its own.
+ * The input schemas the upstream MCP servers declare for their tools, which the contract stage enforces besides the
+ * contract's (see {@link ToolSchemas}). Learned from every {@code tools/list} answer that passes through, and, when the
+ * contract stage asks for a tool not learned within {@code toolgate.mcp.schema-ttl}, asked of the server in the
+ * caller's own session (every page of {@code tools/list}). Calls that come while the server is being asked wait for
+ * that one request, and a server that listed all its tools is not asked again within the time to live, so that calls
+ * cannot multiply the server's work. A server that cannot be asked gives {@link ToolSchemas.Lookup.Unavailable}, and
+ * nothing of it is kept: the next call asks again.
  */
 @ApplicationScoped
 class McpSchemas {
@@ -41,12 +40,15 @@ class McpSchemas {
     private static final Logger LOG = Logger.getLogger(McpSchemas.class);
     private static final int MAX_PAGES = 20;
 
-    private record Learned(Optional<ArgumentSchema> schema, String source, long atNanos) {
+    /** A tool's schema as the server declared it; {@code schema} is null when the tool was listed without one. */
+    private record Learned(String source, JsonNode schema, long atNanos) {
     }
 
     private final Map<String, Map<String, Learned>> servers = new ConcurrentHashMap<>();
-    /** When each server was last asked: it is asked at most once a time to live, whatever the calls name. */
-    private final Map<String, Long> asked = new ConcurrentHashMap<>();
+    /** When each server last listed all its tools to toolgate's own request. */
+    private final Map<String, Long> listed = new ConcurrentHashMap<>();
+    /** The request asking each server right now, which other calls wait for. */
+    private final Map<String, CompletableFuture<Void>> asking = new ConcurrentHashMap<>();
     private final McpRelay relay;
     private final long ttlNanos;
     private final LongSupplier nanoTime;
@@ -72,60 +74,75 @@ class McpSchemas {
         long now = nanoTime.getAsLong();
         for (JsonNode tool : tools) {
             JsonNode name = tool.get("name");
-            JsonNode schema = tool.get("inputSchema");
-            if (name == null || !name.isTextual() || schema == null) {
-                continue;
+            if (name != null && name.isTextual()) {
+                JsonNode schema = tool.get("inputSchema");
+                known.put(name.textValue(), new Learned(schema == null ? "" : schema.toString(), schema, now));
             }
-            String source = schema.toString();
-            Learned before = known.get(name.textValue());
-            if (before != null && before.source().equals(source)) {
-                known.put(name.textValue(), new Learned(before.schema(), source, now));
-                continue;
-            }
-            Optional<ArgumentSchema> compiled = DeclaredSchemas.compile(schema) instanceof DeclaredSchemas.Compiled.Ok ok
-                    ? Optional.of(ok.schema())
-                    : Optional.empty();
-            if (compiled.isEmpty()) {
-                LOG.warnf("MCP server %s: the inputSchema of tool %s does not compile; only the contract's schema "
-                        + "applies to it", server, name.textValue());
-            }
-            known.put(name.textValue(), new Learned(compiled, source, now));
         }
     }
 
-    /**
-     * The server's schema for the tool: as learned when fresh, else after asking the server with the caller's
-     * session headers.
-     */
-    Uni<Optional<ArgumentSchema>> schema(ToolSpec server, String tool, MultiMap headers) {
-        Optional<Learned> fresh = fresh(server.name(), tool);
-        if (fresh.isPresent()) {
-            return Uni.createFrom().item(fresh.get().schema());
+    /** The lookups of one caller: the server is asked, when it must be, in the caller's session. */
+    ToolSchemas of(MultiMap headers) {
+        return (server, tool) -> lookup(server, tool, headers);
+    }
+
+    /** The server's schema for the tool: as learned when fresh, else after asking the server. */
+    Uni<ToolSchemas.Lookup> lookup(ToolSpec server, String tool, MultiMap headers) {
+        ToolSchemas.Lookup known = known(server.name(), tool);
+        if (known != null) {
+            return Uni.createFrom().item(known);
         }
-        long now = nanoTime.getAsLong();
-        Long last = asked.get(server.name());
-        if (last != null && now - last < ttlNanos
-                || !(last == null ? asked.putIfAbsent(server.name(), now) == null
-                        : asked.replace(server.name(), last, now))) {
-            // asked lately, or being asked right now: a tool the server did not list has no schema of its own
-            return Uni.createFrom().item(Optional.empty());
-        }
-        return Uni.createFrom().completionStage(() -> ask(server, headers, null, 0).toCompletionStage())
+        return Uni.createFrom().completionStage(() -> ask(server, headers))
+                .map(v -> {
+                    ToolSchemas.Lookup learned = known(server.name(), tool);
+                    return learned != null ? learned
+                            : new ToolSchemas.Lookup.Unavailable("MCP server " + server.name() + " does not list it");
+                })
                 .onFailure().recoverWithItem(fault -> {
                     LOG.debugf("MCP server %s: tools/list for schemas failed: %s", server.name(), fault.toString());
-                    return null;
-                })
-                .map(v -> fresh(server.name(), tool).flatMap(Learned::schema));
+                    return new ToolSchemas.Lookup.Unavailable("MCP server " + server.name()
+                            + " could not be asked for its tools");
+                });
     }
 
-    private Optional<Learned> fresh(String server, String tool) {
+    /** What is known of the tool within the time to live, or null when the server must be asked. */
+    private ToolSchemas.Lookup known(String server, String tool) {
+        long now = nanoTime.getAsLong();
         Learned learned = servers.getOrDefault(server, Map.of()).get(tool);
-        return learned != null && nanoTime.getAsLong() - learned.atNanos() < ttlNanos ? Optional.of(learned)
-                : Optional.empty();
+        if (learned != null && now - learned.atNanos() < ttlNanos) {
+            return learned.schema() == null
+                    ? new ToolSchemas.Lookup.Unavailable("MCP server " + server + " lists it without an inputSchema")
+                    : new ToolSchemas.Lookup.Declared(learned.source(), learned.schema());
+        }
+        Long all = listed.get(server);
+        if (all != null && now - all < ttlNanos) {
+            // the server listed all its tools lately, and this one was not among them
+            return new ToolSchemas.Lookup.Unavailable("MCP server " + server + " does not list it");
+        }
+        return null;
+    }
+
+    /** Asks the server for all its tools, or joins the request that is asking it right now. */
+    private CompletableFuture<Void> ask(ToolSpec server, MultiMap headers) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = asking.putIfAbsent(server.name(), mine);
+        if (running != null) {
+            return running;
+        }
+        page(server, headers, null, 0).onComplete(done -> {
+            asking.remove(server.name(), mine);
+            if (done.succeeded()) {
+                listed.put(server.name(), nanoTime.getAsLong());
+                mine.complete(null);
+            } else {
+                mine.completeExceptionally(done.cause());
+            }
+        });
+        return mine;
     }
 
     /** Asks for one page of {@code tools/list} and learns it; follows {@code nextCursor}. */
-    private Future<Void> ask(ToolSpec server, MultiMap headers, String cursor, int page) {
+    private Future<Void> page(ToolSpec server, MultiMap headers, String cursor, int page) {
         ObjectNode request = JsonRpc.JSON.createObjectNode();
         request.put("jsonrpc", "2.0");
         request.put("id", "toolgate-schemas-" + requests.incrementAndGet());
@@ -148,14 +165,16 @@ class McpSchemas {
                 .compose(exchange -> relay.collectAnswer(exchange, id).map(body -> answer(exchange, body, id)))
                 .compose(answer -> {
                     JsonNode result = answer == null ? null : answer.get("result");
-                    if (result == null) {
+                    if (result == null || !result.path("tools").isArray()) {
                         return Future.failedFuture(new IllegalStateException("no tools/list result"));
                     }
                     learn(server.name(), result.path("tools"));
                     JsonNode next = result.get("nextCursor");
-                    return next != null && next.isTextual() && page + 1 < MAX_PAGES
-                            ? ask(server, headers, next.textValue(), page + 1)
-                            : Future.succeededFuture();
+                    if (next == null || !next.isTextual()) {
+                        return Future.succeededFuture();
+                    }
+                    return page + 1 < MAX_PAGES ? page(server, headers, next.textValue(), page + 1)
+                            : Future.failedFuture(new IllegalStateException("more than " + MAX_PAGES + " pages"));
                 });
     }
 

@@ -18,6 +18,8 @@ import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
 import dev.toolgate.forward.HttpForwarder;
+import dev.toolgate.ingress.http.HttpAnswers;
+import dev.toolgate.ingress.http.Problems;
 import dev.toolgate.ingress.http.RateLimitHeaders;
 import dev.toolgate.pipeline.StoredReply;
 import dev.toolgate.pipeline.Upstream;
@@ -68,7 +70,8 @@ final class McpUpstream implements Upstream<McpReply> {
         if (!a.tool().name().equals(server.name())) {
             // the loader keeps an MCP action's fallback on its own server; should one get here, it is not forwarded
             return Uni.createFrom().item(new UpstreamResult.Failed<>(Denial.of(Reason.BUDGET_EXCEEDED,
-                    "the fallback action is on another MCP server, which the agent's session cannot reach")));
+                    "the fallback action is on another MCP server, which the agent's session cannot reach"),
+                    UpstreamResult.Delivery.NOT_SENT));
         }
         Buffer body = Buffer.buffer(forwarded(message, a.action().name()));
         Map<String, String> extra = new HashMap<>();
@@ -112,6 +115,7 @@ final class McpUpstream implements Upstream<McpReply> {
         agent.putHeader("Toolgate-Decision-Id", call.id());
         agent.putHeader("Toolgate-Policy-Revision", policyRevision);
         RateLimitHeaders.write(agent, call.usage());
+        Problems.degradedFrom(call).ifPresent(from -> agent.putHeader(HttpAnswers.DEGRADED_FROM, from));
         JsonNode[] answer = new JsonNode[1];
         byte[][] held = new byte[1][];
         return Uni.createFrom().<UpstreamResult<McpReply>> emitter(emitter -> relay
@@ -169,6 +173,10 @@ final class McpUpstream implements Upstream<McpReply> {
         if (fault instanceof McpRelay.AgentGone) {
             return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
                     "the agent left before the MCP server answered"));
+        }
+        if (fault instanceof McpRelay.NotSent) {
+            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                    "the MCP server could not be reached"), UpstreamResult.Delivery.NOT_SENT);
         }
         return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE, "the MCP server could not be reached"));
     }
