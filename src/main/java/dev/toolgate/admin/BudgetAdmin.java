@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.call.BudgetSpec;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
-import dev.toolgate.ingress.http.Callers;
+import dev.toolgate.ingress.web.Callers;
 import dev.toolgate.limits.Keys;
 import dev.toolgate.limits.LimitsStore;
 import dev.toolgate.pipeline.Active;

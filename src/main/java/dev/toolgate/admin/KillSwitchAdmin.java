@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
-import dev.toolgate.ingress.http.Callers;
+import dev.toolgate.ingress.web.Callers;
 import dev.toolgate.limits.Keys;
 import dev.toolgate.limits.LimitsStore;
 import io.vertx.ext.web.Router;

@@ -126,10 +126,11 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
 
     /**
      * The approval tier the call needs, once the policy has decided: the policy's tier, raised to at least
-     * {@link ApprovalTier#REQUIRED} when the tool is irreversible.
+     * {@link ApprovalTier#REQUIRED} when the call is an action of an irreversible tool (reading an MCP server's
+     * resources or keeping its session going acts on nothing).
      */
     public Optional<ApprovalTier> approvalNeeded() {
-        return decision.flatMap(d -> action.map(a -> a.tool().reversible()
+        return decision.flatMap(d -> action.map(a -> a.tool().reversible() || a.action().role() != ActionSpec.Role.TOOL
                 ? d.approval()
                 : d.approval().atLeast(ApprovalTier.REQUIRED)));
     }

@@ -38,12 +38,12 @@ final class ActionReader {
     /** RFC 6901: {@code ~} only as {@code ~0} or {@code ~1}. */
     private static final Pattern POINTER = Pattern.compile("(/([^~/]|~[01])*)+");
 
-    private final Problems problems;
+    private final LoadErrors problems;
     private final Nodes nodes;
     private final SchemaCompiler schemas;
     private final Declarations declared;
 
-    ActionReader(Problems problems, Nodes nodes, SchemaCompiler schemas, Declarations declared) {
+    ActionReader(LoadErrors problems, Nodes nodes, SchemaCompiler schemas, Declarations declared) {
         this.problems = problems;
         this.nodes = nodes;
         this.schemas = schemas;
@@ -58,7 +58,7 @@ final class ActionReader {
         Map<String, Integer> routes = new HashMap<>();
         for (int index = 0; index < list.size(); index++) {
             int i = index;
-            String at = Problems.index(path, i);
+            String at = LoadErrors.index(path, i);
             JsonNode action = list.get(i);
             if (!nodes.mapping(action, at, ACTION_KEYS)) {
                 continue;
@@ -66,12 +66,12 @@ final class ActionReader {
             int before = problems.count();
             Optional<String> name = nodes.string(action, at, "name", true)
                     .filter(n -> mcp ? MCP_NAME.matcher(n).matches()
-                            || fail(Problems.key(at, "name"), "must match " + MCP_NAME.pattern())
-                            : nodes.name(n, Problems.key(at, "name")));
+                            || fail(LoadErrors.key(at, "name"), "must match " + MCP_NAME.pattern())
+                            : nodes.name(n, LoadErrors.key(at, "name")));
             Integer named = name.map(n -> names.putIfAbsent(n, i)).orElse(null);
             if (named != null) {
-                problems.add(Problems.key(at, "name"),
-                        "duplicate action name \"" + name.get() + "\" (also " + Problems.index("actions", named) + ")");
+                problems.add(LoadErrors.key(at, "name"),
+                        "duplicate action name \"" + name.get() + "\" (also " + LoadErrors.index("actions", named) + ")");
             }
             Optional<Route> route = Optional.empty();
             if (mcp) {
@@ -83,7 +83,7 @@ final class ActionReader {
                     ? Optional.of(nodes.member(action, at, "schema", false).orElse(ANY_OBJECT))
                     : nodes.member(action, at, "schema", true);
             Optional<ArgumentSchema> schema = schemaNode
-                    .flatMap(s -> schemas.compile(s, Problems.key(at, "schema"), problems));
+                    .flatMap(s -> schemas.compile(s, LoadErrors.key(at, "schema"), problems));
             // a pointer is looked up only in a schema that compiled, so that a broken schema is reported once
             CostSpec cost = cost(action, at, schema.isPresent() ? schemaNode : Optional.empty());
             Optional<Fallback> fallback = fallback(tool, name, action, at);
@@ -106,19 +106,19 @@ final class ActionReader {
     private Optional<Route> httpRoute(JsonNode action, String at, Map<String, Integer> routes, int i) {
         Optional<String> method = nodes.string(action, at, "method", true)
                 .map(m -> m.toUpperCase(Locale.ROOT))
-                .filter(m -> METHODS.contains(m) || fail(Problems.key(at, "method"),
+                .filter(m -> METHODS.contains(m) || fail(LoadErrors.key(at, "method"),
                         "must be one of " + String.join(", ", METHODS)));
         Optional<String> pathText = nodes.string(action, at, "path", true);
         Optional<String> pathProblem = pathText.flatMap(PathTemplate::problem);
-        pathProblem.ifPresent(problem -> problems.add(Problems.key(at, "path"), problem));
+        pathProblem.ifPresent(problem -> problems.add(LoadErrors.key(at, "path"), problem));
         Optional<PathTemplate> template = pathText.filter(p -> pathProblem.isEmpty()).map(PathTemplate::parse)
-                .filter(t -> distinctVariables(t, Problems.key(at, "path")));
+                .filter(t -> distinctVariables(t, LoadErrors.key(at, "path")));
         if (method.isEmpty() || template.isEmpty()) {
             return Optional.empty();
         }
         Integer first = routes.putIfAbsent(method.get() + " " + shape(template.get()), i);
         if (first != null) {
-            problems.add(at, "has the same method and path as " + Problems.index("actions", first)
+            problems.add(at, "has the same method and path as " + LoadErrors.index("actions", first)
                     + ", so it can never match");
         }
         return Optional.of(new Route(method.get(), template.get()));
@@ -128,7 +128,7 @@ final class ActionReader {
     private void noRoute(JsonNode action, String at) {
         for (String key : List.of("method", "path")) {
             if (action.hasNonNull(key)) {
-                problems.add(Problems.key(at, key), "not used by an mcp tool");
+                problems.add(LoadErrors.key(at, key), "not used by an mcp tool");
             }
         }
     }
@@ -151,7 +151,7 @@ final class ActionReader {
 
     /** The action's cost estimate; {@link CostSpec#FREE} when it declares none or when it has problems. */
     private CostSpec cost(JsonNode action, String at, Optional<JsonNode> schema) {
-        String path = Problems.key(at, "cost");
+        String path = LoadErrors.key(at, "cost");
         Optional<JsonNode> cost = nodes.member(action, at, "cost", false);
         if (cost.isEmpty() || !nodes.mapping(cost.get(), path, COST_KEYS)) {
             return CostSpec.FREE;
@@ -162,7 +162,7 @@ final class ActionReader {
         }
         Optional<Long> fixed = nodes.integer(cost.get(), path, "fixed_usd_micros", false, 0, Nodes.MAX_EXACT);
         Optional<String> pointer = nodes.string(cost.get(), path, "pointer", false);
-        String pointerPath = Problems.key(path, "pointer");
+        String pointerPath = LoadErrors.key(path, "pointer");
         if (pointer.isPresent() && !POINTER.matcher(pointer.get()).matches()) {
             problems.add(pointerPath, "must be a JSON pointer such as /amount_usd_micros");
             return CostSpec.FREE;
@@ -204,7 +204,7 @@ final class ActionReader {
 
     /** The action's fallback, when it declares one; its problems are reported. */
     private Optional<Fallback> fallback(String tool, Optional<String> self, JsonNode action, String at) {
-        String path = Problems.key(at, "fallback");
+        String path = LoadErrors.key(at, "fallback");
         Optional<JsonNode> fallback = nodes.member(action, at, "fallback", false);
         if (fallback.isEmpty() || !nodes.mapping(fallback.get(), path, FALLBACK_KEYS)) {
             return Optional.empty();
@@ -216,7 +216,7 @@ final class ActionReader {
                 return Optional.empty();
             }
             return nodes.bool(node, path, "dry_run", true)
-                    .filter(dryRun -> dryRun || fail(Problems.key(path, "dry_run"),
+                    .filter(dryRun -> dryRun || fail(LoadErrors.key(path, "dry_run"),
                             "must be true (leave the fallback out for none)"))
                     .map(dryRun -> new Fallback.DryRun());
         }
@@ -226,11 +226,11 @@ final class ActionReader {
             return Optional.empty();
         }
         if (!declared.tool(toTool.get())) {
-            problems.add(Problems.key(path, "tool"), "unknown tool \"" + toTool.get() + "\"");
+            problems.add(LoadErrors.key(path, "tool"), "unknown tool \"" + toTool.get() + "\"");
             return Optional.empty();
         }
         if (!declared.action(toTool.get(), toAction.get())) {
-            problems.add(Problems.key(path, "action"),
+            problems.add(LoadErrors.key(path, "action"),
                     "unknown action \"" + toAction.get() + "\" of tool \"" + toTool.get() + "\"");
             return Optional.empty();
         }
@@ -240,12 +240,12 @@ final class ActionReader {
         }
         if (declared.mcp(tool) && !toTool.get().equals(tool)) {
             // the agent's MCP session belongs to this server; another one would not know it
-            problems.add(Problems.key(path, "tool"), "must be this MCP server: an mcp action falls back to another "
+            problems.add(LoadErrors.key(path, "tool"), "must be this MCP server: an mcp action falls back to another "
                     + "of its own server's tools");
             return Optional.empty();
         }
         if (!declared.mcp(tool) && declared.mcp(toTool.get())) {
-            problems.add(Problems.key(path, "tool"), "must be an http tool: an http action cannot fall back to an "
+            problems.add(LoadErrors.key(path, "tool"), "must be an http tool: an http action cannot fall back to an "
                     + "mcp tool");
             return Optional.empty();
         }

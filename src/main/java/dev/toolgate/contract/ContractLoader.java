@@ -30,7 +30,7 @@ public final class ContractLoader {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new ContractException(file.toString(), List.of(Problems.DOCUMENT + ": cannot be read: " + why(e)));
+            throw new ContractException(file.toString(), List.of(LoadErrors.DOCUMENT + ": cannot be read: " + why(e)));
         }
         return read(bytes, "sha256:" + CanonicalJson.sha256Hex(bytes), file.toString());
     }
@@ -46,7 +46,7 @@ public final class ContractLoader {
     }
 
     private static Contract read(byte[] yaml, String revision, String source) {
-        Problems problems = new Problems();
+        LoadErrors problems = new LoadErrors();
         Optional<Contract> contract = YamlDocument.read(yaml, problems)
                 .flatMap(root -> new ContractReader(problems).read(root, revision));
         if (contract.isEmpty() || !problems.isEmpty()) {

@@ -33,13 +33,13 @@ final class ContractReader {
     private static final List<String> KILL_SWITCH_KEYS = List.of("agent", "tool", "tenant", "workflow", "reason");
     private static final Pattern API_KEY = Pattern.compile("sha256:([0-9a-f]{64})");
 
-    private final Problems problems;
+    private final LoadErrors problems;
     private final Nodes nodes;
     private final Map<String, AgentSpec> agents = new HashMap<>();
     private final Map<String, ToolSpec> tools = new HashMap<>();
     private Declarations declared;
 
-    ContractReader(Problems problems) {
+    ContractReader(LoadErrors problems) {
         this.problems = problems;
         this.nodes = new Nodes(problems);
     }
@@ -47,7 +47,7 @@ final class ContractReader {
     /** The contract, or empty when the tree has problems (all of which are reported). */
     Optional<Contract> read(JsonNode root, String revision) {
         if (!root.isObject()) {
-            problems.add(Problems.DOCUMENT, "must be a mapping");
+            problems.add(LoadErrors.DOCUMENT, "must be a mapping");
             return Optional.empty();
         }
         nodes.mapping(root, "", KEYS);
@@ -81,7 +81,7 @@ final class ContractReader {
         Map<String, String> keyOwners = new HashMap<>();
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String id = entry.getKey();
-            String path = Problems.key("agents", id);
+            String path = LoadErrors.key("agents", id);
             int before = problems.count();
             nodes.name(id, path);
             JsonNode agent = entry.getValue();
@@ -94,7 +94,7 @@ final class ContractReader {
             List<String> digests = new ArrayList<>();
             List<String> keys = nodes.strings(agent, path, "api_keys");
             for (int i = 0; i < keys.size(); i++) {
-                digest(keys.get(i), Problems.index(Problems.key(path, "api_keys"), i), id, keyOwners)
+                digest(keys.get(i), LoadErrors.index(LoadErrors.key(path, "api_keys"), i), id, keyOwners)
                         .ifPresent(digests::add);
             }
             if (problems.count() == before) {
@@ -122,7 +122,7 @@ final class ContractReader {
         ToolReader reader = new ToolReader(problems, nodes, new SchemaCompiler(), declared);
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String name = entry.getKey();
-            reader.read(name, entry.getValue(), Problems.key("tools", name)).ifPresent(tool -> tools.put(name, tool));
+            reader.read(name, entry.getValue(), LoadErrors.key("tools", name)).ifPresent(tool -> tools.put(name, tool));
         }
     }
 
@@ -130,7 +130,7 @@ final class ContractReader {
         Map<String, Map<String, Set<String>>> grants = new HashMap<>();
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String agent = entry.getKey();
-            String path = Problems.key("grants", agent);
+            String path = LoadErrors.key("grants", agent);
             if (!declared.agent(agent)) {
                 problems.add(path, "unknown agent \"" + agent + "\"");
             }
@@ -139,7 +139,7 @@ final class ContractReader {
             }
             Map<String, Set<String>> byTool = new HashMap<>();
             for (Map.Entry<String, JsonNode> grant : entry.getValue().properties()) {
-                granted(grant.getKey(), grant.getValue(), Problems.key(path, grant.getKey()))
+                granted(grant.getKey(), grant.getValue(), LoadErrors.key(path, grant.getKey()))
                         .ifPresent(actions -> byTool.put(grant.getKey(), actions));
             }
             grants.put(agent, Map.copyOf(byTool));
@@ -158,7 +158,7 @@ final class ContractReader {
         }
         Set<String> actions = new LinkedHashSet<>();
         for (int i = 0; i < list.size(); i++) {
-            Optional<String> action = nodes.string(list.get(i), Problems.index(path, i));
+            Optional<String> action = nodes.string(list.get(i), LoadErrors.index(path, i));
             boolean mcpGrant = action.isPresent()
                     && (action.get().equals(Contract.RESOURCES) || action.get().equals(Contract.PROMPTS));
             if (mcpGrant && !declared.mcp(tool)) {
@@ -175,7 +175,7 @@ final class ContractReader {
     private List<KillSwitch> killSwitches(JsonNode list) {
         List<KillSwitch> switches = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            String path = Problems.index("kill_switches", i);
+            String path = LoadErrors.index("kill_switches", i);
             JsonNode node = list.get(i);
             if (!nodes.mapping(node, path, KILL_SWITCH_KEYS)) {
                 continue;
@@ -187,9 +187,9 @@ final class ContractReader {
             Optional<String> workflow = nodes.string(node, path, "workflow", false);
             Optional<String> reason = nodes.string(node, path, "reason", true);
             agent.filter(a -> !declared.agent(a))
-                    .ifPresent(a -> problems.add(Problems.key(path, "agent"), "unknown agent \"" + a + "\""));
+                    .ifPresent(a -> problems.add(LoadErrors.key(path, "agent"), "unknown agent \"" + a + "\""));
             tool.filter(t -> !declared.tool(t))
-                    .ifPresent(t -> problems.add(Problems.key(path, "tool"), "unknown tool \"" + t + "\""));
+                    .ifPresent(t -> problems.add(LoadErrors.key(path, "tool"), "unknown tool \"" + t + "\""));
             if (Set.of("agent", "tool", "tenant", "workflow").stream().noneMatch(node::hasNonNull)) {
                 problems.add(path, "needs at least one selector: agent, tool, tenant or workflow");
             }

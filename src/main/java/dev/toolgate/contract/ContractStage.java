@@ -14,6 +14,7 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Invocation;
 import dev.toolgate.call.KillSwitch;
 import dev.toolgate.call.Principal;
+import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
@@ -135,6 +136,10 @@ public class ContractStage implements Stage {
     private static StageResult resolveMcp(ToolCall call, Contract contract, Principal principal, ToolSpec tool,
             boolean validate) {
         Invocation invocation = call.invocation();
+        if (tool.kind() == ToolSpec.Kind.MCP && call.protocol() == Protocol.MCP
+                && !invocation.method().equals(ActionSpec.MCP_METHOD)) {
+            return resolveMcpMethod(call, contract, principal, tool);
+        }
         Optional<ActionSpec> named = tool.kind() == ToolSpec.Kind.MCP
                 && invocation.method().equals(ActionSpec.MCP_METHOD) ? tool.action(invocation.path())
                         : Optional.empty();
@@ -152,6 +157,33 @@ public class ContractStage implements Stage {
         }
         return validated(call, principal, tool, action, validate,
                 Arguments.build(Map.of(), Map.of(), invocation.body()));
+    }
+
+    /**
+     * An MCP message other than a {@code tools/call} (a resource, a prompt, a completion, or what keeps the session
+     * going): its method must be one the contract passes to servers, with the grant it needs; its arguments are its
+     * params, which the server checks itself.
+     */
+    private static StageResult resolveMcpMethod(ToolCall call, Contract contract, Principal principal, ToolSpec tool) {
+        String method = call.invocation().method();
+        return switch (Arguments.build(Map.of(), Map.of(), call.invocation().body())) {
+            case Arguments.Built.Refused refused -> StageResult.deny(refused.denial());
+            case Arguments.Built.Args built -> {
+                Optional<McpMethods.Need> need = McpMethods.of(method, built.args());
+                if (need.isEmpty()) {
+                    // the method is not repeated: it is the agent's text, of any length
+                    yield StageResult.deny(Denial.of(Reason.TOOL_NOT_GRANTED,
+                            "the method is not one toolgate passes to MCP servers").with("unknown_method", true));
+                }
+                Optional<String> grant = need.get().grant();
+                if (grant.isPresent() && !contract.grantedMcp(principal.agent(), tool.name(), grant.get())) {
+                    yield deny(Reason.TOOL_NOT_GRANTED, "agent " + principal.agent() + " has no grant of "
+                            + grant.get() + " on MCP server " + tool.name());
+                }
+                yield StageResult.next(call.withAction(ResolvedAction.of(tool,
+                        ActionSpec.mcpMethod(method, need.get().role()), built.args(), principal.tenant())));
+            }
+        };
     }
 
     /**

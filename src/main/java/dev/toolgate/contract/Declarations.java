@@ -33,14 +33,14 @@ final class Declarations {
     Declarations(JsonNode root) {
         root.path("agents").properties().forEach(agent -> agents.add(agent.getKey()));
         for (Map.Entry<String, JsonNode> tool : root.path("tools").properties()) {
-            String toolPath = Problems.key(Problems.key("tools", tool.getKey()), "actions");
+            String toolPath = LoadErrors.key(LoadErrors.key("tools", tool.getKey()), "actions");
             List<Action> actions = new ArrayList<>();
             JsonNode list = tool.getValue().path("actions");
             for (int i = 0; i < list.size(); i++) {
                 JsonNode action = list.get(i);
                 if (action.path("name").isTextual()) {
                     actions.add(new Action(tool.getKey(), action.path("name").textValue(),
-                            Problems.index(toolPath, i), action.hasNonNull("fallback")));
+                            LoadErrors.index(toolPath, i), action.hasNonNull("fallback")));
                 }
             }
             tools.put(tool.getKey(), List.copyOf(actions));

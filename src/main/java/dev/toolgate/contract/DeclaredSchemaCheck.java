@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ResolvedAction;
@@ -30,6 +31,10 @@ final class DeclaredSchemaCheck {
     /** The call, continued when its arguments satisfy the tool's own schema (or it declares none). */
     Uni<StageResult> check(ToolCall call, CallContext ctx) {
         ResolvedAction a = call.action().orElseThrow(() -> new IllegalStateException("no resolved action"));
+        if (a.action().role() != ActionSpec.Role.TOOL) {
+            // resources, prompts and session messages: the server checks their params itself
+            return Uni.createFrom().item(StageResult.next(call));
+        }
         String what = "the inputSchema of " + a.tool().name() + " tool " + a.action().name();
         return Uni.createFrom().deferred(() -> ctx.schemas().inputSchema(a.tool(), a.action().name()))
                 .onFailure().recoverWithItem(fault -> new ToolSchemas.Lookup.Unavailable("the lookup failed"))

@@ -50,7 +50,7 @@ public final class DeclaredSchemas {
 
     /** Compiles a declared schema, or refuses it with every problem found. */
     public static Compiled compile(JsonNode schema) {
-        Problems problems = new Problems();
+        LoadErrors problems = new LoadErrors();
         // a compiler (and so a registry) per schema: one server's $id never resolves a reference of another's
         return new SchemaCompiler(Dialects.DECLARED).compile(schema, "inputSchema", problems)
                 .<Compiled> map(Compiled.Ok::new)

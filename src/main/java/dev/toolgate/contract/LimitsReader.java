@@ -31,13 +31,13 @@ final class LimitsReader {
      */
     private static final Duration FINEST_INTERVAL = Duration.ofNanos(1_000);
 
-    private final Problems problems;
+    private final LoadErrors problems;
     private final Nodes nodes;
     private final Declarations declared;
     private final List<RateLimitSpec> rateLimits = new ArrayList<>();
     private final List<BudgetSpec> budgets = new ArrayList<>();
 
-    LimitsReader(Problems problems, Nodes nodes, Declarations declared) {
+    LimitsReader(LoadErrors problems, Nodes nodes, Declarations declared) {
         this.problems = problems;
         this.nodes = nodes;
         this.declared = declared;
@@ -60,9 +60,9 @@ final class LimitsReader {
 
     private void rates(JsonNode list) {
         Map<String, Integer> names = new HashMap<>();
-        String listPath = Problems.key(PATH, "rate");
+        String listPath = LoadErrors.key(PATH, "rate");
         for (int i = 0; i < list.size(); i++) {
-            String path = Problems.index(listPath, i);
+            String path = LoadErrors.index(listPath, i);
             JsonNode node = list.get(i);
             if (!nodes.mapping(node, path, RATE_KEYS)) {
                 continue;
@@ -72,7 +72,7 @@ final class LimitsReader {
             Selector selector = selector(node, path);
             Optional<RateLimitSpec.Subject> per = nodes.choice(node, path, "per", true, RateLimitSpec.Subject.class);
             Optional<Rate> rate = nodes.member(node, path, "limit", true)
-                    .flatMap(limit -> rate(limit, Problems.key(path, "limit")));
+                    .flatMap(limit -> rate(limit, LoadErrors.key(path, "limit")));
             Optional<Long> burst = nodes.integer(node, path, "burst", false, 1, Nodes.MAX_EXACT);
             if (problems.count() == before) {
                 Rate r = rate.orElseThrow();
@@ -110,9 +110,9 @@ final class LimitsReader {
 
     private void budgets(JsonNode list) {
         Map<String, Integer> names = new HashMap<>();
-        String listPath = Problems.key(PATH, "budgets");
+        String listPath = LoadErrors.key(PATH, "budgets");
         for (int i = 0; i < list.size(); i++) {
-            String path = Problems.index(listPath, i);
+            String path = LoadErrors.index(listPath, i);
             JsonNode node = list.get(i);
             if (!nodes.mapping(node, path, BUDGET_KEYS)) {
                 continue;
@@ -127,7 +127,7 @@ final class LimitsReader {
             Optional<BudgetSpec.OverBudget> overBudget = nodes.choice(node, path, "over_budget", true,
                     BudgetSpec.OverBudget.class);
             if (selectorValid && overBudget.equals(Optional.of(BudgetSpec.OverBudget.DEGRADE))) {
-                everyMatchedActionHasAFallback(selector, Problems.key(path, "over_budget"));
+                everyMatchedActionHasAFallback(selector, LoadErrors.key(path, "over_budget"));
             }
             if (problems.count() == before) {
                 budgets.add(new BudgetSpec(name.orElseThrow(), selector, per.orElseThrow(), cap.orElseThrow(),
@@ -153,13 +153,13 @@ final class LimitsReader {
     /** The entry's name, when valid and not taken by an earlier entry of the same list. */
     private Optional<String> name(JsonNode node, String listPath, int index, Map<String, Integer> names,
             String kind) {
-        String path = Problems.index(listPath, index);
-        String at = Problems.key(path, "name");
+        String path = LoadErrors.index(listPath, index);
+        String at = LoadErrors.key(path, "name");
         Optional<String> name = nodes.string(node, path, "name", true).filter(n -> nodes.name(n, at));
         Integer first = name.map(n -> names.putIfAbsent(n, index)).orElse(null);
         if (first != null) {
             problems.add(at, "duplicate " + kind + " name \"" + name.get() + "\" (also "
-                    + Problems.index(listPath, first) + ")");
+                    + LoadErrors.index(listPath, first) + ")");
             return Optional.empty();
         }
         return name;
@@ -167,7 +167,7 @@ final class LimitsReader {
 
     /** The entry's {@code match}; {@link Selector#ALL} when absent. */
     private Selector selector(JsonNode node, String path) {
-        String at = Problems.key(path, "match");
+        String at = LoadErrors.key(path, "match");
         Optional<JsonNode> match = nodes.member(node, path, "match", false);
         if (match.isEmpty() || !nodes.mapping(match.get(), at, MATCH_KEYS)) {
             return Selector.ALL;
@@ -178,15 +178,15 @@ final class LimitsReader {
         Optional<String> action = nodes.string(m, at, "action", false);
         Optional<String> tenant = nodes.string(m, at, "tenant", false);
         agent.filter(a -> !declared.agent(a))
-                .ifPresent(a -> problems.add(Problems.key(at, "agent"), "unknown agent \"" + a + "\""));
+                .ifPresent(a -> problems.add(LoadErrors.key(at, "agent"), "unknown agent \"" + a + "\""));
         tool.filter(t -> !declared.tool(t))
-                .ifPresent(t -> problems.add(Problems.key(at, "tool"), "unknown tool \"" + t + "\""));
+                .ifPresent(t -> problems.add(LoadErrors.key(at, "tool"), "unknown tool \"" + t + "\""));
         if (action.isPresent() && !m.hasNonNull("tool")) {
             // an action name is unique only within its tool
-            problems.add(Problems.key(at, "action"), "needs a tool selector naming the action's tool");
+            problems.add(LoadErrors.key(at, "action"), "needs a tool selector naming the action's tool");
         } else if (action.isPresent() && tool.filter(declared::tool).isPresent()
                 && !declared.action(tool.get(), action.get())) {
-            problems.add(Problems.key(at, "action"),
+            problems.add(LoadErrors.key(at, "action"),
                     "unknown action \"" + action.get() + "\" of tool \"" + tool.get() + "\"");
         }
         return new Selector(agent, tool, action, tenant);

@@ -28,9 +28,9 @@ final class Nodes {
 
     private static final Pattern DURATION_TEXT = Pattern.compile(DURATION);
 
-    private final Problems problems;
+    private final LoadErrors problems;
 
-    Nodes(Problems problems) {
+    Nodes(LoadErrors problems) {
         this.problems = problems;
     }
 
@@ -50,7 +50,7 @@ final class Nodes {
         }
         for (Map.Entry<String, JsonNode> member : node.properties()) {
             if (!known.contains(member.getKey())) {
-                problems.add(Problems.key(path, member.getKey()),
+                problems.add(LoadErrors.key(path, member.getKey()),
                         "unknown key (known: " + String.join(", ", known) + ")");
             }
         }
@@ -62,7 +62,7 @@ final class Nodes {
         JsonNode value = mapping.get(key);
         if (value == null || value.isNull()) {
             if (required) {
-                problems.add(Problems.key(path, key), "is required");
+                problems.add(LoadErrors.key(path, key), "is required");
             }
             return Optional.empty();
         }
@@ -71,7 +71,7 @@ final class Nodes {
 
     /** A non-empty string member. */
     Optional<String> string(JsonNode mapping, String path, String key, boolean required) {
-        return member(mapping, path, key, required).flatMap(v -> string(v, Problems.key(path, key)));
+        return member(mapping, path, key, required).flatMap(v -> string(v, LoadErrors.key(path, key)));
     }
 
     /** A non-empty string value. */
@@ -90,7 +90,7 @@ final class Nodes {
     Optional<Boolean> bool(JsonNode mapping, String path, String key, boolean required) {
         Optional<JsonNode> value = member(mapping, path, key, required);
         if (value.isPresent() && !value.get().isBoolean()) {
-            problems.add(Problems.key(path, key), "must be true or false");
+            problems.add(LoadErrors.key(path, key), "must be true or false");
             return Optional.empty();
         }
         return value.map(JsonNode::booleanValue);
@@ -100,7 +100,7 @@ final class Nodes {
     Optional<JsonNode> list(JsonNode mapping, String path, String key, boolean required) {
         Optional<JsonNode> value = member(mapping, path, key, required);
         if (value.isPresent() && !value.get().isArray()) {
-            problems.add(Problems.key(path, key), "must be a list");
+            problems.add(LoadErrors.key(path, key), "must be a list");
             return Optional.empty();
         }
         return value;
@@ -111,7 +111,7 @@ final class Nodes {
         List<String> strings = new ArrayList<>();
         list(mapping, path, key, false).ifPresent(list -> {
             for (int i = 0; i < list.size(); i++) {
-                string(list.get(i), Problems.index(Problems.key(path, key), i)).ifPresent(strings::add);
+                string(list.get(i), LoadErrors.index(LoadErrors.key(path, key), i)).ifPresent(strings::add);
             }
         });
         return strings;
@@ -131,7 +131,7 @@ final class Nodes {
      * {@code "1"}: an amount of money is never rounded or guessed.
      */
     Optional<Long> integer(JsonNode mapping, String path, String key, boolean required, long min, long max) {
-        String at = Problems.key(path, key);
+        String at = LoadErrors.key(path, key);
         return member(mapping, path, key, required).flatMap(value -> {
             if (!value.isIntegralNumber()) {
                 problems.add(at, "must be an integer");
@@ -160,7 +160,7 @@ final class Nodes {
                     return Optional.of(constant);
                 }
             }
-            problems.add(Problems.key(path, key), "must be one of "
+            problems.add(LoadErrors.key(path, key), "must be one of "
                     + String.join(", ", Arrays.stream(constants).map(Nodes::code).toList()));
             return Optional.empty();
         });

@@ -91,7 +91,7 @@ final class SchemaCompiler {
     }
 
     /** The compiled schema, or empty when it has problems (which are reported at {@code path}). */
-    Optional<ArgumentSchema> compile(JsonNode schema, String path, Problems problems) {
+    Optional<ArgumentSchema> compile(JsonNode schema, String path, LoadErrors problems) {
         if (!schema.isObject()) {
             problems.add(path, "must be a mapping");
             return Optional.empty();
@@ -136,7 +136,7 @@ final class SchemaCompiler {
      * A contract's schema is always 2020-12: naming another dialect is a problem, and its other problems are found
      * too.
      */
-    private Optional<SpecificationVersion> version(JsonNode dialect, String path, Problems problems) {
+    private Optional<SpecificationVersion> version(JsonNode dialect, String path, LoadErrors problems) {
         if (dialect == null) {
             return Optional.of(SpecificationVersion.DRAFT_2020_12);
         }

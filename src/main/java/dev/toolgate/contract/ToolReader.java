@@ -25,11 +25,11 @@ final class ToolReader {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Problems problems;
+    private final LoadErrors problems;
     private final Nodes nodes;
     private final ActionReader actionReader;
 
-    ToolReader(Problems problems, Nodes nodes, SchemaCompiler schemas, Declarations declared) {
+    ToolReader(LoadErrors problems, Nodes nodes, SchemaCompiler schemas, Declarations declared) {
         this.problems = problems;
         this.nodes = nodes;
         this.actionReader = new ActionReader(problems, nodes, schemas, declared);
@@ -46,15 +46,15 @@ final class ToolReader {
                 ? nodes.choice(tool, path, "kind", false, ToolSpec.Kind.class)
                 : Optional.of(ToolSpec.Kind.HTTP);
         Optional<URI> upstream = nodes.string(tool, path, "upstream", true)
-                .flatMap(url -> upstream(url, Problems.key(path, "upstream"), kind.orElse(ToolSpec.Kind.HTTP)));
+                .flatMap(url -> upstream(url, LoadErrors.key(path, "upstream"), kind.orElse(ToolSpec.Kind.HTTP)));
         Optional<Risk> risk = nodes.string(tool, path, "risk", true)
-                .flatMap(code -> risk(code, Problems.key(path, "risk")));
+                .flatMap(code -> risk(code, LoadErrors.key(path, "risk")));
         Optional<Boolean> reversible = nodes.bool(tool, path, "reversible", true);
         List<String> dataClasses = nodes.strings(tool, path, "data_classes");
         Duration connect = CONNECT_TIMEOUT;
         Duration request = REQUEST_TIMEOUT;
         Optional<JsonNode> timeouts = nodes.member(tool, path, "timeouts", false);
-        String timeoutsPath = Problems.key(path, "timeouts");
+        String timeoutsPath = LoadErrors.key(path, "timeouts");
         if (timeouts.isPresent() && nodes.mapping(timeouts.get(), timeoutsPath, TIMEOUT_KEYS)) {
             connect = timeout(timeouts.get(), timeoutsPath, "connect").orElse(CONNECT_TIMEOUT);
             request = timeout(timeouts.get(), timeoutsPath, "request").orElse(REQUEST_TIMEOUT);
@@ -63,7 +63,7 @@ final class ToolReader {
         FailureMode spend = FailureMode.CLOSED;
         FailureMode rate = FailureMode.OPEN;
         Optional<JsonNode> modes = nodes.member(tool, path, "failure_modes", false);
-        String modesPath = Problems.key(path, "failure_modes");
+        String modesPath = LoadErrors.key(path, "failure_modes");
         if (modes.isPresent() && nodes.mapping(modes.get(), modesPath, FAILURE_MODE_KEYS)) {
             spend = nodes.choice(modes.get(), modesPath, "spend", false, FailureMode.class).orElse(spend);
             rate = nodes.choice(modes.get(), modesPath, "rate", false, FailureMode.class).orElse(rate);
@@ -71,7 +71,7 @@ final class ToolReader {
         List<ActionSpec> actions = new ArrayList<>();
         // with a bad kind the actions are still read, as HTTP actions, so that their own problems are reported too
         nodes.list(tool, path, "actions", true).ifPresent(list -> actions.addAll(
-                actionReader.read(name, kind.orElse(ToolSpec.Kind.HTTP), list, Problems.key(path, "actions"))));
+                actionReader.read(name, kind.orElse(ToolSpec.Kind.HTTP), list, LoadErrors.key(path, "actions"))));
         if (problems.count() != before) {
             return Optional.empty();
         }
@@ -115,7 +115,7 @@ final class ToolReader {
     }
 
     private Optional<Duration> timeout(JsonNode timeouts, String path, String key) {
-        String at = Problems.key(path, key);
+        String at = LoadErrors.key(path, key);
         Optional<JsonNode> value = nodes.member(timeouts, path, key, false);
         if (value.isEmpty()) {
             return Optional.empty();

@@ -34,7 +34,7 @@ final class YamlDocument {
     }
 
     /** The document's tree (an empty mapping for an empty document), or empty when it cannot be read. */
-    static Optional<JsonNode> read(byte[] yaml, Problems problems) {
+    static Optional<JsonNode> read(byte[] yaml, LoadErrors problems) {
         boolean clean;
         try {
             clean = scan(yaml, problems);
@@ -42,7 +42,7 @@ final class YamlDocument {
             problems.add(where(e), what(e));
             return Optional.empty();
         } catch (IOException e) {
-            problems.add(Problems.DOCUMENT, "cannot be read: " + e.getMessage());
+            problems.add(LoadErrors.DOCUMENT, "cannot be read: " + e.getMessage());
             return Optional.empty();
         }
         if (!clean) {
@@ -60,7 +60,7 @@ final class YamlDocument {
     }
 
     /** Walks every token once; false when a problem that the tree would hide was found. */
-    private static boolean scan(byte[] yaml, Problems problems) throws IOException {
+    private static boolean scan(byte[] yaml, LoadErrors problems) throws IOException {
         boolean clean = true;
         int depth = 0;
         int documents = 0;
@@ -68,7 +68,7 @@ final class YamlDocument {
             YAMLParser yamlParser = (YAMLParser) parser;
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 if (depth == 0 && ++documents == 2) {
-                    problems.add(Problems.DOCUMENT, "must be a single YAML document");
+                    problems.add(LoadErrors.DOCUMENT, "must be a single YAML document");
                     return false;
                 }
                 if (yamlParser.isCurrentAlias()) {
@@ -97,7 +97,7 @@ final class YamlDocument {
             // a duplicate key: the context is the mapping that repeats it
             return at(parser.getParsingContext().getParent());
         }
-        return Problems.DOCUMENT;
+        return LoadErrors.DOCUMENT;
     }
 
     private static String what(JsonProcessingException e) {
@@ -114,7 +114,7 @@ final class YamlDocument {
     /** The contract path of the context's current value, e.g. {@code agents.bot.api_keys[0]}. */
     private static String at(JsonStreamContext context) {
         String path = path(context);
-        return path.isEmpty() ? Problems.DOCUMENT : path;
+        return path.isEmpty() ? LoadErrors.DOCUMENT : path;
     }
 
     private static String path(JsonStreamContext context) {
@@ -123,7 +123,7 @@ final class YamlDocument {
         }
         String parent = path(context.getParent());
         return context.inArray()
-                ? Problems.index(parent, context.getCurrentIndex())
-                : Problems.key(parent, String.valueOf(context.getCurrentName()));
+                ? LoadErrors.index(parent, context.getCurrentIndex())
+                : LoadErrors.key(parent, String.valueOf(context.getCurrentName()));
     }
 }

@@ -60,6 +60,11 @@ record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSp
         String tenant = who.tenant();
 
         List<String> kill = killFields(who, tool);
+        if (resolved.action().role() == ActionSpec.Role.SESSION) {
+            // keeping an MCP session going counts against no limit; the kill switches still stop it
+            return new Planned.Ok(new LimitsPlan(new LimitsStore.ReserveRequest(tenant, call.id(), kill, List.of(),
+                    List.of(), now, lease, dryRun), List.of(), List.of(), 0));
+        }
 
         List<RateLimitSpec> rateSpecs = new ArrayList<>();
         List<LimitsStore.Rate> rates = new ArrayList<>();

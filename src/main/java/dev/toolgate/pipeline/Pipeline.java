@@ -74,10 +74,50 @@ public class Pipeline {
      * @return how it ended; never a failed {@code Uni}
      */
     public <R> Uni<Outcome<R>> handle(ToolCall call, ToolSchemas schemas, Upstream<R> upstream) {
+        return run(0, call, schemas, upstream);
+    }
+
+    /**
+     * Handles one call of a caller identified already ({@link #admit}): every stage after identity decides it.
+     *
+     * @param call the call as the ingress adapter received it, with the credential {@code who} was identified by
+     * @return how it ended; never a failed {@code Uni}
+     */
+    public <R> Uni<Outcome<R>> handle(Identified who, ToolCall call, ToolSchemas schemas, Upstream<R> upstream) {
+        if (!who.presentedBy(call.credential())) {
+            // an ingress bug: the identity of one request lent to the call of another
+            return refuse(call, Denial.of(Reason.UNAUTHENTICATED, "the call is not the identified caller's"));
+        }
+        return run(firstAfterIdentity(), call.withPrincipal(who.principal()), schemas, upstream);
+    }
+
+    /**
+     * Identifies the caller of a request once, for the calls it carries ({@link #handle(Identified, ToolCall,
+     * ToolSchemas, Upstream)}).
+     *
+     * @return the identified caller, or the denial (never a failed {@code Uni})
+     */
+    public Uni<Admission> admit(ToolCall probe) {
+        return identify(probe).map(result -> result instanceof StageResult.Continue c && c.call().principal().isPresent()
+                ? new Admission.Admitted(new Identified(c.call().principal().get(), probe.credential()))
+                : new Admission.Refused(result instanceof StageResult.Deny d ? d.denial()
+                        : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified")));
+    }
+
+    /** Whether a request's caller was identified. */
+    public sealed interface Admission {
+        record Admitted(Identified who) implements Admission {
+        }
+
+        record Refused(Denial denial) implements Admission {
+        }
+    }
+
+    private <R> Uni<Outcome<R>> run(int from, ToolCall call, ToolSchemas schemas, Upstream<R> upstream) {
         // startup loads the contract and bundle before the HTTP port opens, so a snapshot is always there
         CallContext ctx = active.snapshot().withSchemas(schemas);
         List<AfterCall> afters = new ArrayList<>();
-        return runFrom(0, call, ctx, afters)
+        return runFrom(from, call, ctx, afters)
                 .onItem().<Outcome<R>> transformToUni(step -> switch (step) {
                     case Step.Passed p -> this.<R> passed(p.call(), ctx, upstream, afters);
                     case Step.Stopped s -> abandoned(s.call(), afters).chain(() -> this.<R> stopped(s.call(), ctx, s.denial()));
@@ -121,7 +161,10 @@ public class Pipeline {
      * @return the candidates every stage shows, in order; empty when a stage fails (listing fails closed)
      */
     public Uni<List<ToolCall>> visible(List<ToolCall> candidates) {
-        CallContext ctx = active.snapshot();
+        return visible(candidates, active.snapshot());
+    }
+
+    private Uni<List<ToolCall>> visible(List<ToolCall> candidates, CallContext ctx) {
         Uni<List<ToolCall>> shown = Uni.createFrom().item(candidates);
         for (Stage stage : stages) {
             if (stage.position() > Stages.IDENTIFY) {
@@ -244,7 +287,7 @@ public class Pipeline {
             return abandoned(call, afters).chain(() -> proposed(call, ctx, Optional.empty()));
         }
         return audit.intent(call, ctx.policyRevision())
-                .chain(() -> sent(call, upstream))
+                .chain(() -> sent(call, ctx, upstream))
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         count(call, "forwarded", "");
@@ -278,8 +321,19 @@ public class Pipeline {
      * Hands the call to its upstream. An upstream that breaks its promise and fails instead of answering a failure had
      * the call in hand: the tool may have acted, so this is a failure after sending, settled like one.
      */
-    private static <R> Uni<UpstreamResult<R>> sent(ToolCall call, Upstream<R> upstream) {
-        return Uni.createFrom().deferred(() -> upstream.send(call)).onFailure().recoverWithItem(fault -> {
+    private <R> Uni<UpstreamResult<R>> sent(ToolCall call, CallContext ctx, Upstream<R> upstream) {
+        Upstream.Context context = new Upstream.Context() {
+            @Override
+            public String policyRevision() {
+                return ctx.policyRevision();
+            }
+
+            @Override
+            public Uni<List<ToolCall>> visible(List<ToolCall> candidates) {
+                return Pipeline.this.visible(candidates, ctx);
+            }
+        };
+        return Uni.createFrom().deferred(() -> upstream.send(call, context)).onFailure().recoverWithItem(fault -> {
             LOG.warnf("call %s: the upstream failed instead of answering: %s", call.id(), fault.toString());
             LOG.debug("upstream fault", fault);
             return new UpstreamResult.Failed<>(Denial.of(Reason.GATEWAY_ERROR,

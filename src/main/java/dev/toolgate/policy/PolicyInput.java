@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.Principal;
+import dev.toolgate.call.Protocol;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.pipeline.CallContext;
@@ -23,7 +24,8 @@ import dev.toolgate.pipeline.CallContext;
  *
  * <pre>
  * {"principal": {"agent", "tenant", "workflow", "roles", "authenticated_by"},
- *  "call":      {"protocol", "tool", "action", "args", "run_id", "mode", "degraded_from"?},
+ *  "call":      {"protocol", "tool", "action", "args", "run_id", "mode", "method"?, "resource_uri"?, "prompt"?,
+ *                "degraded_from"?},
  *  "tool":      {"risk", "reversible", "data_classes"},
  *  "context":   {…the contract's context…, "time", "environment", "clock": {"weekday", "time"}, "approval"},
  *  "usage":     {"run_spent_usd_micros", "budgets", "rate"}}
@@ -68,6 +70,9 @@ public final class PolicyInput {
         c.set("args", a.args());
         c.put("run_id", call.runId());
         c.put("mode", call.mode().code());
+        if (call.protocol() == Protocol.MCP) {
+            mcp(c, call.invocation().method(), a.args());
+        }
         call.degradation().ifPresent(d -> {
             // a fallback: the action the agent called, which an over-budget degrade replaced with this one
             ObjectNode from = c.putObject("degraded_from");
@@ -88,6 +93,25 @@ public final class PolicyInput {
         usage.putArray("budgets");
         usage.putArray("rate");
         return input;
+    }
+
+    /**
+     * What an MCP message is: {@code call.method} always; {@code call.resource_uri} when it names a resource
+     * ({@code resources/read}, {@code subscribe}, {@code unsubscribe}, a completion of a resource template);
+     * {@code call.prompt} when it names a prompt ({@code prompts/get}, a completion of a prompt's argument).
+     */
+    private static void mcp(ObjectNode c, String method, ObjectNode args) {
+        c.put("method", method);
+        JsonNode uri = method.startsWith("resources/") ? args.get("uri")
+                : "ref/resource".equals(args.path("ref").path("type").textValue()) ? args.path("ref").get("uri") : null;
+        if (uri != null && uri.isTextual()) {
+            c.put("resource_uri", uri.textValue());
+        }
+        JsonNode prompt = method.equals("prompts/get") ? args.get("name")
+                : "ref/prompt".equals(args.path("ref").path("type").textValue()) ? args.path("ref").get("name") : null;
+        if (prompt != null && prompt.isTextual()) {
+            c.put("prompt", prompt.textValue());
+        }
     }
 
     /**

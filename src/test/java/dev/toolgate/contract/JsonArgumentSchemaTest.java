@@ -17,7 +17,7 @@ class JsonArgumentSchemaTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ArgumentSchema compile(String schema) throws Exception {
-        Problems problems = new Problems();
+        LoadErrors problems = new LoadErrors();
         ArgumentSchema compiled = new SchemaCompiler().compile(JSON.readTree(schema), "schema", problems)
                 .orElseThrow(() -> new AssertionError(problems.list()));
         return compiled;

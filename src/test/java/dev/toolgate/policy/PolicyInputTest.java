@@ -71,7 +71,7 @@ class PolicyInputTest {
         // then
         assertEquals(Calls.json("""
                 {"protocol": "mcp", "tool": "deploy", "action": "deployments.create",
-                 "args": {"environment": "prod"}, "run_id": "", "mode": "enforce"}"""), input.get("call"));
+                 "args": {"environment": "prod"}, "run_id": "", "mode": "enforce", "method": "POST"}"""), input.get("call"));
         assertEquals(Calls.json("{\"risk\": \"critical\", \"reversible\": false, \"data_classes\": []}"),
                 input.get("tool"));
     }

@@ -44,7 +44,12 @@ public final class AuditRecords {
 
     /** The one {@code denied} record of a denied call (an opened approval request adds an approval record). */
     public static JsonNode denied(String decisionId) {
-        List<JsonNode> records = await(decisionId, 1);
+        return denied(GatewayResource.auditFile(), decisionId);
+    }
+
+    /** The one {@code denied} record of a denied call in an audit log. */
+    public static JsonNode denied(java.nio.file.Path file, String decisionId) {
+        List<JsonNode> records = await(file, decisionId, 1);
         List<JsonNode> denied = records.stream().filter(r -> r.path("type").asText().equals("denied")).toList();
         if (denied.size() != 1 || records.stream().anyMatch(r -> r.path("type").asText().matches("intent|outcome"))) {
             throw new AssertionError("expected one denied record and nothing forwarded for " + decisionId + ", found "

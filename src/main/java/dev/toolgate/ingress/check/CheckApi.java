@@ -25,8 +25,8 @@ import dev.toolgate.call.Reason;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
-import dev.toolgate.ingress.http.HttpAnswers;
-import dev.toolgate.ingress.http.Problems;
+import dev.toolgate.ingress.web.HttpAnswers;
+import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.pipeline.Active;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.StageResult;
@@ -156,7 +156,7 @@ public class CheckApi {
             doc.put("method", call.invocation().method());
             doc.put("path", call.invocation().path());
         });
-        return Problems.degradation(doc, call);
+        return ProblemDocuments.degradation(doc, call);
     }
 
     private void json(HttpServerResponse response, ObjectNode doc) {

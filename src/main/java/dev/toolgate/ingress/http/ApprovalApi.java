@@ -16,6 +16,7 @@ import dev.toolgate.approval.ApprovalStore;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
+import dev.toolgate.ingress.web.Callers;
 import dev.toolgate.pipeline.ApprovalEvent;
 import dev.toolgate.pipeline.AuditLog;
 import io.vertx.ext.web.Router;

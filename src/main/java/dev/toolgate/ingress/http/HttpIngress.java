@@ -20,6 +20,7 @@ import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.forward.HttpForwarder;
 import dev.toolgate.forward.HttpReply;
+import dev.toolgate.ingress.web.HttpAnswers;
 import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.Upstream;

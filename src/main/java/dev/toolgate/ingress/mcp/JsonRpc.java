@@ -31,6 +31,9 @@ final class JsonRpc {
     /** toolgate refused the message: {@code data} is the problem document, with its {@code reason}. */
     static final int DENIED = -32010;
 
+    private static final String NOTIFICATIONS = "notifications/";
+    private static final int MAX_METHOD = 128;
+
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -102,8 +105,18 @@ final class JsonRpc {
             if (message.has("result") || message.has("error")) {
                 return new Parsed.Bad(INVALID_REQUEST, "a request has no result or error");
             }
+            if (method.textValue().length() > MAX_METHOD) {
+                return new Parsed.Bad(INVALID_REQUEST, "the method is longer than " + MAX_METHOD + " characters");
+            }
             if (params != null && !params.isObject()) {
                 return new Parsed.Bad(INVALID_REQUEST, "params must be an object");
+            }
+            // a notification gets no answer: one naming a method that needs an answer would be acted on unseen
+            if (!hasId && !method.textValue().startsWith(NOTIFICATIONS)) {
+                return new Parsed.Bad(INVALID_REQUEST, "a message without an id must be a notifications/ method");
+            }
+            if (hasId && method.textValue().startsWith(NOTIFICATIONS)) {
+                return new Parsed.Bad(INVALID_REQUEST, "a notifications/ method is sent without an id");
             }
             return new Parsed.Ok(new Message(hasId ? Kind.REQUEST : Kind.NOTIFICATION, id, method.textValue(),
                     (ObjectNode) params, message, body));
@@ -137,6 +150,36 @@ final class JsonRpc {
         doc.set("id", id);
         doc.set("result", result);
         return doc;
+    }
+
+    /** A JSON text as a tree, or null when it is absent or not JSON (what a server sends is not trusted to be). */
+    static JsonNode read(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The response to request {@code id} in a whole answer body: the JSON document itself, or the data of the event
+     * carrying it in an event stream; null when the body holds no such response.
+     */
+    static JsonNode answerIn(byte[] body, boolean stream, JsonNode id, int maxEventBytes) {
+        if (!stream) {
+            JsonNode node = read(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            return answers(node, id) ? node : null;
+        }
+        for (SseEvents.Event event : SseEvents.all(body, maxEventBytes)) {
+            JsonNode node = read(event.data());
+            if (answers(node, id)) {
+                return node;
+            }
+        }
+        return null;
     }
 
     /** Whether {@code node} is the response to the request with {@code id}. */

@@ -207,7 +207,7 @@ class McpRelay {
             }
             for (SseEvents.Event event : events.feed(chunk.getBytes())) {
                 collected.appendBytes(event.raw());
-                if (JsonRpc.answers(McpUpstream.parse(event.data()), id) && answered.tryComplete(collected)) {
+                if (JsonRpc.answers(JsonRpc.read(event.data()), id) && answered.tryComplete(collected)) {
                     letGo(exchange, drained);
                     return;
                 }

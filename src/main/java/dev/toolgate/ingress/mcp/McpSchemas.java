@@ -1,6 +1,5 @@
 package dev.toolgate.ingress.mcp;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -179,19 +178,7 @@ class McpSchemas {
     }
 
     private JsonNode answer(McpRelay.Exchange exchange, Buffer body, JsonNode id) {
-        if (exchange.response().statusCode() / 100 != 2) {
-            return null;
-        }
-        if (!exchange.isStream()) {
-            JsonNode node = McpUpstream.parse(body.toString(StandardCharsets.UTF_8));
-            return JsonRpc.answers(node, id) ? node : null;
-        }
-        for (SseEvents.Event event : SseEvents.all(body.getBytes(), relay.maxAnswerBytes())) {
-            JsonNode node = McpUpstream.parse(event.data());
-            if (JsonRpc.answers(node, id)) {
-                return node;
-            }
-        }
-        return null;
+        return exchange.response().statusCode() / 100 != 2 ? null
+                : JsonRpc.answerIn(body.getBytes(), exchange.isStream(), id, relay.maxAnswerBytes());
     }
 }

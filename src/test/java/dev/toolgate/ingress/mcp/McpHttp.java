@@ -20,6 +20,7 @@ final class McpHttp {
     static final String VAULT = "Bearer mcp-vault-key";
     static final String GLOBEX = "Bearer mcp-globex-key";
     static final String ADMIN = "Bearer mcp-admin-key";
+    static final String LIBRARIAN = "Bearer mcp-librarian-key";
     static final String VERSION = "2025-06-18";
 
     private static final ObjectMapper JSON = new ObjectMapper();

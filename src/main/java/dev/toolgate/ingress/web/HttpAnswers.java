@@ -1,4 +1,4 @@
-package dev.toolgate.ingress.http;
+package dev.toolgate.ingress.web;
 
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -33,7 +33,7 @@ public class HttpAnswers {
         this.json = json;
     }
 
-    void write(RoutingContext rc, Outcome<HttpReply> outcome) {
+    public void write(RoutingContext rc, Outcome<HttpReply> outcome) {
         write(rc, outcome, HttpAnswers::reply);
     }
 
@@ -46,7 +46,7 @@ public class HttpAnswers {
         response.putHeader(DECISION_ID, outcome.call().id());
         response.putHeader(POLICY_REVISION, outcome.policyRevision());
         RateLimitHeaders.write(response, outcome.call().usage());
-        Problems.degradedFrom(outcome.call()).ifPresent(from -> response.putHeader(DEGRADED_FROM, from));
+        ProblemDocuments.degradedFrom(outcome.call()).ifPresent(from -> response.putHeader(DEGRADED_FROM, from));
         switch (outcome) {
             case Outcome.Answered<R> a -> replyWriter.accept(response, a.reply());
             case Outcome.Replayed<R> r -> {
@@ -73,27 +73,27 @@ public class HttpAnswers {
         HttpServerResponse response = rc.response();
         response.putHeader(DECISION_ID, decisionId);
         response.putHeader(POLICY_REVISION, policyRevision);
-        response.setStatusCode(Problems.status(denial));
-        response.putHeader("Content-Type", Problems.CONTENT_TYPE);
-        response.end(Problems.document(json, denial, decisionId).toString());
+        response.setStatusCode(ProblemDocuments.status(denial));
+        response.putHeader("Content-Type", ProblemDocuments.CONTENT_TYPE);
+        response.end(ProblemDocuments.document(json, denial, decisionId).toString());
     }
 
     private void problem(HttpServerResponse response, ToolCall call, Denial denial) {
-        response.setStatusCode(Problems.status(denial));
-        response.putHeader("Content-Type", Problems.CONTENT_TYPE);
+        response.setStatusCode(ProblemDocuments.status(denial));
+        response.putHeader("Content-Type", ProblemDocuments.CONTENT_TYPE);
         if (denial.reason() == Reason.UNAUTHENTICATED) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"toolgate\"");
         }
         if (denial.extensions().get("retry_after") instanceof Number seconds) {
             response.putHeader("Retry-After", String.valueOf(seconds.longValue()));
         }
-        response.end(Problems.degradation(Problems.document(json, denial, call.id()), call).toString());
+        response.end(ProblemDocuments.degradation(ProblemDocuments.document(json, denial, call.id()), call).toString());
     }
 
     /** A dry run's proposal: what enforcing would have done, as 200 JSON. */
     private void proposal(HttpServerResponse response, Outcome.Proposed<?> proposed) {
         response.setStatusCode(200);
         response.putHeader("Content-Type", "application/json");
-        response.end(Problems.proposal(json, proposed).toString());
+        response.end(ProblemDocuments.proposal(json, proposed).toString());
     }
 }

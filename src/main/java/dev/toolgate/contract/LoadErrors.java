@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects the problems of one contract, each as {@code path: message}, so that a load reports all of them. */
-final class Problems {
+final class LoadErrors {
 
     /** The path of problems that concern the document as a whole. */
     static final String DOCUMENT = "(document)";

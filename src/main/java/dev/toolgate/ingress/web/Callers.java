@@ -1,4 +1,4 @@
-package dev.toolgate.ingress.http;
+package dev.toolgate.ingress.web;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.toolgate.ingress.http;
+package dev.toolgate.ingress.web;
 
 import java.util.Map;
 
@@ -12,11 +12,11 @@ import dev.toolgate.call.ToolCall;
 import dev.toolgate.pipeline.Outcome;
 
 /** Denials as RFC 9457 problem documents, and the HTTP status of each reason. */
-public final class Problems {
+public final class ProblemDocuments {
 
     public static final String CONTENT_TYPE = "application/problem+json";
 
-    private Problems() {
+    private ProblemDocuments() {
     }
 
     public static int status(Reason reason) {
@@ -93,7 +93,7 @@ public final class Problems {
         doc.put("policy_revision", proposed.policyRevision());
         doc.put("decision", proposed.denial().isEmpty() ? "allow" : "deny");
         doc.put("would_forward", proposed.denial().isEmpty());
-        proposed.denial().ifPresentOrElse(d -> doc.set("denial", Problems.document(json, d, call.id())),
+        proposed.denial().ifPresentOrElse(d -> doc.set("denial", ProblemDocuments.document(json, d, call.id())),
                 () -> doc.putNull("denial"));
         doc.put("tool", call.tool());
         call.action().ifPresentOrElse(a -> {

@@ -1,0 +1,120 @@
+package dev.toolgate.ingress.mcp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.Reason;
+import dev.toolgate.forward.HttpForwarder;
+import dev.toolgate.pipeline.StoredReply;
+import dev.toolgate.pipeline.Upstream;
+import dev.toolgate.pipeline.UpstreamResult;
+
+/**
+ * What every MCP upstream shares: its answers as the audit summarises them, the server's faults as failures, the cost
+ * a server reports, and the answers kept for idempotent repeats ({@code {"result": …}} or {@code {"error": …}}).
+ */
+abstract class McpReplies implements Upstream<McpReply> {
+
+    static final String PROTOCOL = "mcp";
+    static final String COST_META = "dev.toolgate/cost_usd_micros";
+    /** The member of a server-refused call's problem that holds the server's HTTP status. */
+    static final String UPSTREAM_STATUS = "upstream_status";
+    private static final long MAX_COST = 1L << 51;
+
+    private final int maxKeptBytes;
+
+    McpReplies(int maxKeptBytes) {
+        this.maxKeptBytes = maxKeptBytes;
+    }
+
+    /** A short summary for the audit record. */
+    static String status(JsonNode answer, int httpStatus) {
+        if (answer == null) {
+            return httpStatus / 100 == 2 ? "no_answer" : "http_" + httpStatus;
+        }
+        if (answer.has("error")) {
+            return "rpc_error " + answer.path("error").path("code").asText("");
+        }
+        return answer.path("result").path("isError").asBoolean(false) ? "tool_error" : "ok";
+    }
+
+    static UpstreamResult<McpReply> failed(Throwable fault) {
+        if (fault instanceof McpRelay.UpstreamTimeout) {
+            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_TIMEOUT,
+                    "the MCP server did not answer in time"));
+        }
+        if (fault instanceof McpRelay.AnswerTooLarge) {
+            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                    "the MCP server answered more than the gateway accepts"));
+        }
+        if (fault instanceof McpRelay.AgentGone) {
+            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                    "the agent left before the MCP server answered"));
+        }
+        if (fault instanceof McpRelay.NotSent) {
+            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                    "the MCP server could not be reached"), UpstreamResult.Delivery.NOT_SENT);
+        }
+        return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE, "the MCP server could not be reached"));
+    }
+
+    /**
+     * The server answered with an HTTP error. Its body is never passed on (an SDK server may put its stack trace
+     * there): the failure carries the status, and a 404 says the server forgot the session.
+     */
+    static UpstreamResult<McpReply> refusedByServer(McpRelay.Exchange exchange) {
+        exchange.request().reset();
+        exchange.done();
+        int status = exchange.response().statusCode();
+        return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                status == 404 ? "the MCP server does not know this session; start a new one"
+                        : "the MCP server answered HTTP " + status)
+                .with(UPSTREAM_STATUS, status));
+    }
+
+    /** The cost the server reported in its result's {@code _meta}. */
+    static OptionalLong reported(JsonNode answer) {
+        if (answer == null) {
+            return OptionalLong.empty();
+        }
+        JsonNode cost = answer.path("result").path("_meta").path(COST_META);
+        return cost.isIntegralNumber() && cost.canConvertToLong() && cost.longValue() >= 0
+                && cost.longValue() <= MAX_COST ? OptionalLong.of(cost.longValue()) : OptionalLong.empty();
+    }
+
+    static OptionalLong cost(String header) {
+        OptionalLong reported = HttpForwarder.cost(header);
+        return reported.isPresent() && reported.getAsLong() <= MAX_COST ? reported : OptionalLong.empty();
+    }
+
+    @Override
+    public Optional<StoredReply> encode(McpReply reply) {
+        JsonNode answer = reply.answer();
+        if (answer == null) {
+            return Optional.empty();
+        }
+        ObjectNode kept = JsonRpc.JSON.createObjectNode();
+        if (answer.has("result")) {
+            kept.set("result", answer.get("result"));
+        } else {
+            kept.set("error", answer.get("error"));
+        }
+        byte[] bytes = kept.toString().getBytes(StandardCharsets.UTF_8);
+        return bytes.length > maxKeptBytes ? Optional.empty() : Optional.of(new StoredReply(PROTOCOL, bytes));
+    }
+
+    @Override
+    public Optional<McpReply> decode(StoredReply stored) {
+        if (!PROTOCOL.equals(stored.protocol())) {
+            return Optional.empty();
+        }
+        JsonNode kept = JsonRpc.read(new String(stored.bytes(), StandardCharsets.UTF_8));
+        return kept == null || !(kept.has("result") || kept.has("error")) ? Optional.empty()
+                : Optional.of(new McpReply.Kept(kept));
+    }
+}
