@@ -2,183 +2,88 @@ package dev.toolgate.ingress.mcp;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.toolgate.call.ToolSpec;
-import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.forward.UpstreamClient;
+import dev.toolgate.forward.UpstreamHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 
 /**
- * Talks to upstream MCP servers: sends one POST, GET or DELETE with only the headers MCP needs (never the agent's
- * credentials), and passes the answer back, either whole (bounded) or as a stream, event by event.
+ * Talks to upstream MCP servers on the one {@link UpstreamClient}: sends one POST, GET or DELETE with only the headers
+ * MCP needs ({@link UpstreamHeaders#mcpRequest}: never the agent's credentials), and passes the answer back, either
+ * whole (bounded) or as a stream, event by event.
  */
 @ApplicationScoped
 class McpRelay {
-
-    /** The request headers an MCP server may see; everything else, credentials first, stays here. */
-    private static final Set<String> REQUEST_HEADERS = Set.of("accept", "content-type", "mcp-session-id",
-            "mcp-protocol-version", "last-event-id", "traceparent", "tracestate", "mcp-method", "mcp-name",
-            "user-agent");
-
-    /** The answer headers the agent may see. */
-    private static final Set<String> ANSWER_HEADERS = Set.of("content-type", "mcp-session-id", "mcp-protocol-version",
-            "cache-control", "allow");
 
     static final String SESSION = "Mcp-Session-Id";
 
     /** How long a server may keep a stream open after it answered before toolgate drops the exchange. */
     private static final long ANSWERED_GRACE_MS = 5_000;
 
-    private final HttpClient client;
+    private final UpstreamClient client;
     private final Vertx vertx;
-    private final int maxAnswerBytes;
 
-    McpRelay(Vertx vertx, ToolgateConfig config) {
+    McpRelay(UpstreamClient client, Vertx vertx) {
+        this.client = client;
         this.vertx = vertx;
-        this.client = vertx.createHttpClient(new HttpClientOptions()
-                .setKeepAlive(true)
-                .setMaxPoolSize(64)
-                .setDecompressionSupported(false));
-        this.maxAnswerBytes = config.http().maxUpstreamBodyBytes();
     }
 
     /** The largest answer, or event of a stream, accepted from a server. */
     int maxAnswerBytes() {
-        return maxAnswerBytes;
-    }
-
-    @PreDestroy
-    void close() {
-        client.close();
-    }
-
-    /** An exchange with the upstream whose answer headers have arrived. */
-    record Exchange(HttpClientRequest request, HttpClientResponse response, long timer, Vertx vertx,
-            AtomicBoolean timedOut) {
-
-        boolean isStream() {
-            String type = response.getHeader("Content-Type");
-            return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-        }
-
-        /** The fault to report for a broken answer: the time limit when it ran out, else the fault itself. */
-        Throwable fault(Throwable fault) {
-            return timedOut.get() ? new UpstreamTimeout() : fault;
-        }
-
-        /** Stops the exchange's time limit (the answer is complete, or the exchange was given up). */
-        void done() {
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-            }
-        }
+        return client.maxAnswerBytes();
     }
 
     /**
      * Sends a request to the server's endpoint.
      *
      * @param headers the agent's request headers (filtered here)
-     * @param extra headers toolgate adds
+     * @param extra headers toolgate adds, in place of the agent's of the same name
      * @param limit how long the whole exchange may take, answer included; null for none (a GET stream)
+     * @param endedBy the agent's answer, whose closing gives the exchange up even before the server answers (a
+     *        {@code GET} stream may wait long for the server's first event); null when not needed
      * @return the exchange once the answer's headers have arrived; a failed future when the server cannot be reached
      *         or does not answer in time
      */
-    Future<Exchange> send(ToolSpec tool, HttpMethod method, MultiMap headers, Map<String, String> extra, Buffer body,
-            Duration limit) {
+    Future<UpstreamClient.Exchange> send(ToolSpec tool, HttpMethod method, MultiMap headers,
+            Map<String, String> extra, Buffer body, Duration limit, HttpServerResponse endedBy) {
+        URI base = tool.upstream();
+        String path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
+        List<Map.Entry<String, String>> sent = new ArrayList<>();
+        for (Map.Entry<String, String> h : UpstreamHeaders.mcpRequest(headers)) {
+            if (extra.keySet().stream().noneMatch(h.getKey()::equalsIgnoreCase)) {
+                sent.add(h);
+            }
+        }
+        sent.addAll(extra.entrySet());
+        return client.send(tool, method, path, sent, body, limit,
+                endedBy == null ? null : giveUp -> endedBy.closeHandler(v -> giveUp.run()));
+    }
+
+    /** Sends a request that nothing but its time limit ends. */
+    Future<UpstreamClient.Exchange> send(ToolSpec tool, HttpMethod method, MultiMap headers,
+            Map<String, String> extra, Buffer body, Duration limit) {
         return send(tool, method, headers, extra, body, limit, null);
     }
 
-    /**
-     * Sends a request that the agent's leaving ends, even before the server answers (a {@code GET} stream, which may
-     * wait for the server's first event).
-     */
-    Future<Exchange> send(ToolSpec tool, HttpMethod method, MultiMap headers, Map<String, String> extra, Buffer body,
-            Duration limit, HttpServerResponse endedBy) {
-        URI base = tool.upstream();
-        boolean tls = "https".equals(base.getScheme());
-        int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
-        String path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
-        RequestOptions options = new RequestOptions().setMethod(method).setHost(base.getHost()).setPort(port)
-                .setSsl(tls).setURI(path).setConnectTimeout(tool.connectTimeout().toMillis());
-        headers.forEach((name, value) -> {
-            if (REQUEST_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                options.addHeader(name, value);
-            }
-        });
-        extra.forEach(options::putHeader);
-        options.putHeader("Host", base.getAuthority());
-
-        Promise<Exchange> answered = Promise.promise();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        client.request(options).onComplete(opened -> {
-            if (opened.failed()) {
-                answered.tryFail(new NotSent(opened.cause()));
-                return;
-            }
-            HttpClientRequest request = opened.result();
-            if (endedBy != null) {
-                endedBy.closeHandler(v -> {
-                    answered.tryFail(new AgentGone());
-                    request.reset();
-                });
-            }
-            long timer = limit == null ? -1 : vertx.setTimer(Math.max(1, limit.toMillis()), id -> {
-                timedOut.set(true);
-                answered.tryFail(new UpstreamTimeout());
-                request.reset(0, new UpstreamTimeout());
-            });
-            request.response().onComplete(response -> {
-                if (response.succeeded()) {
-                    if (!answered.tryComplete(new Exchange(request, response.result(), timer, vertx, timedOut))) {
-                        request.reset();
-                    }
-                } else {
-                    if (timer >= 0) {
-                        vertx.cancelTimer(timer);
-                    }
-                    answered.tryFail(timedOut.get() ? new UpstreamTimeout() : response.cause());
-                }
-            });
-            (body == null ? request.end() : request.end(body)).onFailure(answered::tryFail);
-        });
-        return answered.future();
-    }
-
     /** The whole answer, or a failure once it grows past the limit (the exchange is then dropped). */
-    Future<Buffer> collect(Exchange exchange) {
-        Promise<Buffer> whole = Promise.promise();
-        Buffer collected = Buffer.buffer();
-        HttpClientResponse response = exchange.response();
-        response.handler(chunk -> {
-            if (collected.length() + chunk.length() > maxAnswerBytes) {
-                if (whole.tryFail(new AnswerTooLarge())) {
-                    exchange.request().reset();
-                }
-            } else {
-                collected.appendBuffer(chunk);
-            }
-        });
-        response.exceptionHandler(fault -> whole.tryFail(exchange.fault(fault)));
-        response.endHandler(v -> whole.tryComplete(collected));
-        return whole.future().onComplete(done -> exchange.done());
+    Future<Buffer> collect(UpstreamClient.Exchange exchange) {
+        return client.collect(exchange);
     }
 
     /**
@@ -186,21 +91,21 @@ class McpRelay {
      * events up to and including the one carrying that response (a server should end its stream there; one that does
      * not is let go of soon after).
      */
-    Future<Buffer> collectAnswer(Exchange exchange, com.fasterxml.jackson.databind.JsonNode id) {
+    Future<Buffer> collectAnswer(UpstreamClient.Exchange exchange, com.fasterxml.jackson.databind.JsonNode id) {
         if (!exchange.isStream()) {
             return collect(exchange);
         }
         Promise<Buffer> answered = Promise.promise();
         Buffer collected = Buffer.buffer();
-        SseEvents events = new SseEvents(maxAnswerBytes);
+        SseEvents events = new SseEvents(maxAnswerBytes());
         AtomicBoolean drained = new AtomicBoolean();
         HttpClientResponse response = exchange.response();
         response.handler(chunk -> {
             if (answered.future().isComplete()) {
                 return;
             }
-            if (collected.length() + chunk.length() > maxAnswerBytes) {
-                if (answered.tryFail(new AnswerTooLarge())) {
+            if (collected.length() + chunk.length() > maxAnswerBytes()) {
+                if (answered.tryFail(new UpstreamClient.AnswerTooLarge())) {
                     exchange.request().reset();
                 }
                 return;
@@ -222,7 +127,7 @@ class McpRelay {
     }
 
     /** After the answer: a server that keeps its stream open anyway is let go of after a grace period. */
-    private void letGo(Exchange exchange, AtomicBoolean drained) {
+    private void letGo(UpstreamClient.Exchange exchange, AtomicBoolean drained) {
         vertx.setTimer(ANSWERED_GRACE_MS, id -> {
             if (!drained.get()) {
                 exchange.request().reset();
@@ -237,16 +142,16 @@ class McpRelay {
      * headers must already be set; they
      * are sent at once.
      */
-    Future<Void> stream(Exchange exchange, HttpServerResponse agent, Predicate<SseEvents.Event> held) {
+    Future<Void> stream(UpstreamClient.Exchange exchange, HttpServerResponse agent, Predicate<SseEvents.Event> held) {
         Promise<Void> ended = Promise.promise();
         HttpClientResponse response = exchange.response();
-        SseEvents events = new SseEvents(maxAnswerBytes);
+        SseEvents events = new SseEvents(maxAnswerBytes());
         // the agent learns at once that its stream is open, even when the server sends nothing for a while
         agent.setChunked(true);
         agent.writeHead();
         agent.closeHandler(v -> {
             // the agent went away: stop the upstream exchange too
-            if (ended.tryFail(new AgentGone())) {
+            if (ended.tryFail(new UpstreamClient.Abandoned())) {
                 exchange.request().reset();
             }
         });
@@ -266,7 +171,7 @@ class McpRelay {
                     }
                 }
             } catch (IllegalStateException tooLarge) {
-                if (ended.tryFail(new AnswerTooLarge())) {
+                if (ended.tryFail(new UpstreamClient.AnswerTooLarge())) {
                     exchange.request().reset();
                 }
                 return;
@@ -295,42 +200,14 @@ class McpRelay {
     }
 
     /** Copies the answer's status and the headers the agent may see. */
-    static void head(Exchange exchange, HttpServerResponse agent, boolean passSession) {
+    static void head(UpstreamClient.Exchange exchange, HttpServerResponse agent, boolean passSession) {
         HttpClientResponse response = exchange.response();
         agent.setStatusCode(response.statusCode());
         response.headers().forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (ANSWER_HEADERS.contains(lower) && (passSession || !lower.equals("mcp-session-id"))) {
+            if (UpstreamHeaders.mcpAnswer(lower) && (passSession || !lower.equals("mcp-session-id"))) {
                 agent.headers().add(name, value);
             }
         });
-    }
-
-    /** The server did not answer within the tool's request timeout. */
-    static final class UpstreamTimeout extends RuntimeException {
-        UpstreamTimeout() {
-            super("upstream timeout", null, false, false);
-        }
-    }
-
-    /** No connection to the server could be opened: the request never left. */
-    static final class NotSent extends RuntimeException {
-        NotSent(Throwable cause) {
-            super("not sent", cause, false, false);
-        }
-    }
-
-    /** The server's answer exceeded {@code toolgate.http.max-upstream-body-bytes}. */
-    static final class AnswerTooLarge extends RuntimeException {
-        AnswerTooLarge() {
-            super("answer too large", null, false, false);
-        }
-    }
-
-    /** The agent closed its connection before the stream ended. */
-    static final class AgentGone extends RuntimeException {
-        AgentGone() {
-            super("agent gone", null, false, false);
-        }
     }
 }

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
-import dev.toolgate.forward.HttpForwarder;
+import dev.toolgate.call.ToolSpec;
+import dev.toolgate.forward.UpstreamClient;
 import dev.toolgate.pipeline.StoredReply;
 import dev.toolgate.pipeline.Upstream;
 import dev.toolgate.pipeline.UpstreamResult;
@@ -43,31 +44,15 @@ abstract class McpReplies implements Upstream<McpReply> {
         return answer.path("result").path("isError").asBoolean(false) ? "tool_error" : "ok";
     }
 
-    static UpstreamResult<McpReply> failed(Throwable fault) {
-        if (fault instanceof McpRelay.UpstreamTimeout) {
-            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_TIMEOUT,
-                    "the MCP server did not answer in time"));
-        }
-        if (fault instanceof McpRelay.AnswerTooLarge) {
-            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
-                    "the MCP server answered more than the gateway accepts"));
-        }
-        if (fault instanceof McpRelay.AgentGone) {
-            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
-                    "the agent left before the MCP server answered"));
-        }
-        if (fault instanceof McpRelay.NotSent) {
-            return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
-                    "the MCP server could not be reached"), UpstreamResult.Delivery.NOT_SENT);
-        }
-        return new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE, "the MCP server could not be reached"));
+    static UpstreamResult<McpReply> failed(ToolSpec server, Throwable fault) {
+        return UpstreamClient.failure(server, fault);
     }
 
     /**
      * The server answered with an HTTP error. Its body is never passed on (an SDK server may put its stack trace
      * there): the failure carries the status, and a 404 says the server forgot the session.
      */
-    static UpstreamResult<McpReply> refusedByServer(McpRelay.Exchange exchange) {
+    static UpstreamResult<McpReply> refusedByServer(UpstreamClient.Exchange exchange) {
         exchange.request().reset();
         exchange.done();
         int status = exchange.response().statusCode();
@@ -88,7 +73,7 @@ abstract class McpReplies implements Upstream<McpReply> {
     }
 
     static OptionalLong cost(String header) {
-        OptionalLong reported = HttpForwarder.cost(header);
+        OptionalLong reported = UpstreamClient.cost(header);
         return reported.isPresent() && reported.getAsLong() <= MAX_COST ? reported : OptionalLong.empty();
     }
 

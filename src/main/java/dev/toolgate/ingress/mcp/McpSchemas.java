@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.ToolSpec;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.forward.UpstreamClient;
 import dev.toolgate.pipeline.ToolSchemas;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
@@ -177,7 +178,7 @@ class McpSchemas {
                 });
     }
 
-    private JsonNode answer(McpRelay.Exchange exchange, Buffer body, JsonNode id) {
+    private JsonNode answer(UpstreamClient.Exchange exchange, Buffer body, JsonNode id) {
         return exchange.response().statusCode() / 100 != 2 ? null
                 : JsonRpc.answerIn(body.getBytes(), exchange.isStream(), id, relay.maxAnswerBytes());
     }

@@ -36,12 +36,12 @@ final class McpSessionUpstream extends McpReplies {
 
     @Override
     public Uni<UpstreamResult<McpReply>> send(ToolCall call) {
-        ToolSpec server = call.action().orElseThrow().tool();
+        ToolSpec tool = call.action().orElseThrow().tool();
         boolean stream = method == HttpMethod.GET;
         return Uni.createFrom().<UpstreamResult<McpReply>> emitter(emitter -> relay
-                .send(server, method, headers, Map.of(), null, stream ? null : server.requestTimeout(),
+                .send(tool, method, headers, Map.of(), null, stream ? null : tool.requestTimeout(),
                         stream ? agent : null)
-                .onFailure(fault -> emitter.complete(failed(fault)))
+                .onFailure(fault -> emitter.complete(failed(tool, fault)))
                 .onSuccess(exchange -> {
                     if (exchange.response().statusCode() / 100 != 2) {
                         emitter.complete(refusedByServer(exchange));
@@ -53,7 +53,7 @@ final class McpSessionUpstream extends McpReplies {
                                         done.succeeded() ? "stream_ended" : "stream_broken")));
                     } else {
                         relay.collect(exchange)
-                                .onFailure(fault -> emitter.complete(failed(fault)))
+                                .onFailure(fault -> emitter.complete(failed(tool, fault)))
                                 .onSuccess(body -> {
                                     List<Map.Entry<String, String>> kept = new ArrayList<>();
                                     exchange.response().headers().forEach((name, value) -> kept.add(Map.entry(name,

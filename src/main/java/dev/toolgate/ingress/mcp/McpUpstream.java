@@ -14,7 +14,7 @@ import dev.toolgate.call.Reason;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
-import dev.toolgate.forward.HttpForwarder;
+import dev.toolgate.forward.UpstreamClient;
 import dev.toolgate.ingress.web.HttpAnswers;
 import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.ingress.web.RateLimitHeaders;
@@ -82,29 +82,29 @@ final class McpUpstream extends McpReplies {
         }
         return Uni.createFrom().<UpstreamResult<McpReply>> emitter(emitter -> relay
                 .send(tool, HttpMethod.POST, headers, extra, body, tool.requestTimeout())
-                .onFailure(fault -> emitter.complete(failed(fault)))
+                .onFailure(fault -> emitter.complete(failed(tool, fault)))
                 .onSuccess(exchange -> {
                     int status = exchange.response().statusCode();
-                    OptionalLong headerCost = cost(exchange.response().getHeader(HttpForwarder.COST_HEADER));
+                    OptionalLong headerCost = cost(exchange.response().getHeader(UpstreamClient.COST_HEADER));
                     if (status / 100 != 2) {
                         emitter.complete(refusedByServer(exchange));
                     } else if (rewrite != null && message.kind() == JsonRpc.Kind.REQUEST) {
                         relay.collectAnswer(exchange, message.id())
-                                .onFailure(fault -> emitter.complete(failed(fault)))
+                                .onFailure(fault -> emitter.complete(failed(tool, fault)))
                                 .onSuccess(whole -> rewritten(call, context, exchange, whole, headerCost)
-                                        .subscribe().with(emitter::complete, fault -> emitter.complete(failed(fault))));
+                                        .subscribe().with(emitter::complete, fault -> emitter.complete(failed(tool, fault))));
                     } else if (exchange.isStream()) {
                         streamed(call, context, exchange, headerCost).subscribe().with(emitter::complete,
-                                fault -> emitter.complete(failed(fault)));
+                                fault -> emitter.complete(failed(tool, fault)));
                     } else {
                         relay.collect(exchange)
-                                .onFailure(fault -> emitter.complete(failed(fault)))
+                                .onFailure(fault -> emitter.complete(failed(tool, fault)))
                                 .onSuccess(whole -> emitter.complete(whole(exchange, whole, headerCost)));
                     }
                 }));
     }
 
-    private Uni<UpstreamResult<McpReply>> streamed(ToolCall call, Context context, McpRelay.Exchange exchange,
+    private Uni<UpstreamResult<McpReply>> streamed(ToolCall call, Context context, UpstreamClient.Exchange exchange,
             OptionalLong headerCost) {
         McpRelay.head(exchange, agent, false);
         agent.putHeader("Toolgate-Decision-Id", call.id());
@@ -130,11 +130,11 @@ final class McpUpstream extends McpReplies {
                 .onSuccess(v -> emitter.complete(new UpstreamResult.Replied<>(
                         new McpReply.Streamed(answer[0], held[0] == null ? Buffer.buffer() : Buffer.buffer(held[0])),
                         status(answer[0], 200), reported(answer[0]).isPresent() ? reported(answer[0]) : headerCost)))
-                .onFailure(fault -> emitter.complete(failed(fault))));
+                .onFailure(fault -> emitter.complete(failed(call.action().orElseThrow().tool(), fault))));
     }
 
     /** A 2xx answer that is not a stream: JSON, or nothing (a notification's 202). */
-    private UpstreamResult<McpReply> whole(McpRelay.Exchange exchange, Buffer body, OptionalLong headerCost) {
+    private UpstreamResult<McpReply> whole(UpstreamClient.Exchange exchange, Buffer body, OptionalLong headerCost) {
         JsonNode answer = message.kind() == JsonRpc.Kind.REQUEST
                 ? JsonRpc.answerIn(body.getBytes(), false, message.id(), relay.maxAnswerBytes())
                 : null;
@@ -142,7 +142,7 @@ final class McpUpstream extends McpReplies {
     }
 
     /** The answer with the response to this request rewritten, as JSON or as the same stream of events. */
-    private Uni<UpstreamResult<McpReply>> rewritten(ToolCall call, Context context, McpRelay.Exchange exchange,
+    private Uni<UpstreamResult<McpReply>> rewritten(ToolCall call, Context context, UpstreamClient.Exchange exchange,
             Buffer whole, OptionalLong headerCost) {
         JsonNode answer = JsonRpc.answerIn(whole.getBytes(), exchange.isStream(), message.id(),
                 relay.maxAnswerBytes());
@@ -156,7 +156,7 @@ final class McpUpstream extends McpReplies {
         });
     }
 
-    private static UpstreamResult<McpReply> replied(McpRelay.Exchange exchange, Buffer body, JsonNode answer,
+    private static UpstreamResult<McpReply> replied(UpstreamClient.Exchange exchange, Buffer body, JsonNode answer,
             OptionalLong headerCost) {
         int status = exchange.response().statusCode();
         List<Map.Entry<String, String>> kept = new ArrayList<>();

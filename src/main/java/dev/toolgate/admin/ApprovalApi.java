@@ -1,4 +1,4 @@
-package dev.toolgate.ingress.http;
+package dev.toolgate.admin;
 
 import java.time.Instant;
 import java.util.Locale;

@@ -1,0 +1,120 @@
+package dev.toolgate.forward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.toolgate.call.Reason;
+import dev.toolgate.call.Risk;
+import dev.toolgate.call.ToolSpec;
+import dev.toolgate.pipeline.UpstreamResult;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+
+/**
+ * The one upstream client, against real servers: what a failed exchange becomes, and whether the request left.
+ */
+class UpstreamClientTest {
+
+    private Vertx vertx;
+    private UpstreamClient client;
+    private HttpServer server;
+    private final AtomicInteger arrived = new AtomicInteger();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        client = new UpstreamClient(vertx, 1024);
+        server = vertx.createHttpServer().requestHandler(request -> {
+            arrived.incrementAndGet();
+            switch (request.path()) {
+                case "/slow" -> {
+                    // never answers
+                }
+                case "/big" -> request.response().end(Buffer.buffer(new byte[4096]));
+                case "/reset" -> request.connection().close();
+                default -> request.response().putHeader(UpstreamClient.COST_HEADER, "42").end("ok");
+            }
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        vertx.close();
+    }
+
+    private ToolSpec tool(int port) {
+        return new ToolSpec("probe", URI.create("http://127.0.0.1:" + port), Risk.LOW, true, List.of(),
+                Duration.ofMillis(500), Duration.ofMillis(300), List.of());
+    }
+
+    /** The failure an exchange with this path ends in, or null when it answered. */
+    private UpstreamResult.Failed<Object> failure(ToolSpec tool, String path) throws Exception {
+        try {
+            client.send(tool, HttpMethod.GET, path, List.of(Map.entry("Accept", "*/*")), null, tool.requestTimeout(),
+                    null).compose(client::collect).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return UpstreamClient.failure(tool, e.getCause());
+        }
+    }
+
+    @Test
+    void aToolNothingListensForWasNeverSent() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        UpstreamResult.Failed<Object> failed = failure(tool(closed), "/");
+        assertEquals(Reason.UPSTREAM_UNAVAILABLE, failed.denial().reason());
+        assertEquals(UpstreamResult.Delivery.NOT_SENT, failed.delivery());
+        assertTrue(failed.denial().detail().contains("could not be reached"), failed.denial().detail());
+    }
+
+    @Test
+    void aToolThatDoesNotAnswerInTimeMayHaveActed() throws Exception {
+        UpstreamResult.Failed<Object> failed = failure(tool(server.actualPort()), "/slow");
+        assertEquals(Reason.UPSTREAM_TIMEOUT, failed.denial().reason());
+        assertEquals(UpstreamResult.Delivery.MAYBE_SENT, failed.delivery());
+        assertEquals(1, arrived.get(), "the request reached the tool");
+    }
+
+    @Test
+    void aToolThatDropsTheConnectionMayHaveActed() throws Exception {
+        UpstreamResult.Failed<Object> failed = failure(tool(server.actualPort()), "/reset");
+        assertEquals(Reason.UPSTREAM_UNAVAILABLE, failed.denial().reason());
+        assertEquals(UpstreamResult.Delivery.MAYBE_SENT, failed.delivery());
+    }
+
+    @Test
+    void anAnswerOverTheLimitIsRefused() throws Exception {
+        UpstreamResult.Failed<Object> failed = failure(tool(server.actualPort()), "/big");
+        assertEquals(Reason.UPSTREAM_UNAVAILABLE, failed.denial().reason());
+        assertTrue(failed.denial().detail().contains("more than the gateway accepts"), failed.denial().detail());
+    }
+
+    @Test
+    void readsTheCostTheToolReports() throws Exception {
+        UpstreamClient.Exchange exchange = client.send(tool(server.actualPort()), HttpMethod.GET, "/", List.of(), null,
+                Duration.ofSeconds(2), null).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(42, UpstreamClient.cost(exchange.response().getHeader(UpstreamClient.COST_HEADER)).getAsLong());
+        assertInstanceOf(Buffer.class, client.collect(exchange).toCompletionStage().toCompletableFuture().get(5,
+                TimeUnit.SECONDS));
+        assertTrue(UpstreamClient.cost("-1").isEmpty());
+        assertTrue(UpstreamClient.cost("1e3").isEmpty());
+    }
+}
