@@ -104,15 +104,6 @@ public class Pipeline {
                         : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified")));
     }
 
-    /** Whether a request's caller was identified. */
-    public sealed interface Admission {
-        record Admitted(Identified who) implements Admission {
-        }
-
-        record Refused(Denial denial) implements Admission {
-        }
-    }
-
     private <R> Uni<Outcome<R>> run(int from, ToolCall call, ToolSchemas schemas, Upstream<R> upstream) {
         // startup loads the contract and bundle before the HTTP port opens, so a snapshot is always there
         CallContext ctx = active.snapshot().withSchemas(schemas);
@@ -287,11 +278,11 @@ public class Pipeline {
             return abandoned(call, afters).chain(() -> proposed(call, ctx, Optional.empty()));
         }
         return audit.intent(call, ctx.policyRevision())
-                .chain(() -> sent(call, ctx, upstream))
+                .chain(() -> Sending.sent(call, ctx, upstream, candidates -> visible(candidates, ctx)))
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         count(call, "forwarded", "");
-                        yield forwarded(call, afters, r.costUsdMicros(), kept(call, upstream, r.reply()))
+                        yield forwarded(call, afters, r.costUsdMicros(), Sending.kept(call, upstream, r.reply()))
                                 .chain(() -> afterForward(
                                         audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
                                         (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
@@ -317,64 +308,12 @@ public class Pipeline {
                 });
     }
 
-    /**
-     * Hands the call to its upstream. An upstream that breaks its promise and fails instead of answering a failure had
-     * the call in hand: the tool may have acted, so this is a failure after sending, settled like one.
-     */
-    private <R> Uni<UpstreamResult<R>> sent(ToolCall call, CallContext ctx, Upstream<R> upstream) {
-        Upstream.Context context = new Upstream.Context() {
-            @Override
-            public String policyRevision() {
-                return ctx.policyRevision();
-            }
-
-            @Override
-            public Uni<List<ToolCall>> visible(List<ToolCall> candidates) {
-                return Pipeline.this.visible(candidates, ctx);
-            }
-        };
-        return Uni.createFrom().deferred(() -> upstream.send(call, context)).onFailure().recoverWithItem(fault -> {
-            LOG.warnf("call %s: the upstream failed instead of answering: %s", call.id(), fault.toString());
-            LOG.debug("upstream fault", fault);
-            return new UpstreamResult.Failed<>(Denial.of(Reason.GATEWAY_ERROR,
-                    "the gateway lost the tool's answer; the tool may have acted"), UpstreamResult.Delivery.MAYBE_SENT);
-        });
-    }
-
-    /** The reply as the upstream keeps it for idempotent repeats; one it cannot encode is not kept. */
-    private static <R> Optional<StoredReply> kept(ToolCall call, Upstream<R> upstream, R reply) {
-        try {
-            return upstream.encode(reply);
-        } catch (RuntimeException e) {
-            LOG.warnf("call %s: the reply could not be kept: %s", call.id(), e.toString());
-            return Optional.empty();
-        }
-    }
-
-    /** Finishes every stage's after-work for a forwarded call; a failure there never changes the answer. */
     private Uni<Void> forwarded(ToolCall call, List<AfterCall> afters, OptionalLong cost, Optional<StoredReply> reply) {
-        return each(call, afters, after -> after.forwarded(call, cost, reply));
+        return AfterCalls.finish(call, afters, after -> after.forwarded(call, cost, reply), meters);
     }
 
-    /** Finishes every stage's after-work for a call that was never forwarded. */
     private Uni<Void> abandoned(ToolCall call, List<AfterCall> afters) {
-        return each(call, afters, after -> after.abandoned(call));
-    }
-
-    private Uni<Void> each(ToolCall call, List<AfterCall> afters, java.util.function.Function<AfterCall, Uni<Void>> work) {
-        if (afters.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Uni<Void>> all = new ArrayList<>();
-        for (AfterCall after : List.copyOf(afters)) {
-            all.add(Uni.createFrom().deferred(() -> work.apply(after)).onFailure().recoverWithItem(fault -> {
-                LOG.warnf("call %s: after-call work failed: %s", call.id(), fault.toString());
-                meters.counter("toolgate.after_call.failures").increment();
-                return null;
-            }));
-        }
-        afters.clear();
-        return Uni.join().all(all).andCollectFailures().replaceWithVoid();
+        return AfterCalls.finish(call, afters, after -> after.abandoned(call), meters);
     }
 
     /**

@@ -95,7 +95,8 @@ public class CheckApi {
         ToolCall described = received(rc, d.get("tool").asText(), d.get("method").asText().toUpperCase(java.util.Locale.ROOT),
                 d.get("path").asText(), query.get(), bytes);
         pipeline.<ObjectNode> handle(described, c -> Uni.createFrom().item(new UpstreamResult.Handed<>(allowed(c))))
-                .subscribe().with(outcome -> answers.write(rc, outcome, this::json));
+                .subscribe().with(outcome -> answers.write(rc, outcome, this::json),
+                        fault -> answers.fault(rc, described.id(), fault));
     }
 
     /** {@code {"decision_id", "cost_usd_micros"?, "status"?}}: settles a check the caller has performed. */
@@ -135,8 +136,8 @@ public class CheckApi {
                         out.put("settled", true);
                         actual.ifPresentOrElse(v -> out.put("cost_usd_micros", v), () -> out.putNull("cost_usd_micros"));
                         json(rc.response().putHeader("Toolgate-Decision-Id", decisionId), out);
-                    });
-        });
+                    }, fault -> answers.fault(rc, decisionId, fault));
+        }, fault -> answers.fault(rc, reportId, fault));
     }
 
     private ObjectNode allowed(ToolCall call) {
@@ -210,7 +211,8 @@ public class CheckApi {
 
     private void refuse(RoutingContext rc, ToolCall call, String why) {
         pipeline.<ObjectNode> refuse(call, Denial.of(Reason.INVALID_ARGUMENTS, why))
-                .subscribe().with(outcome -> answers.write(rc, outcome, this::json));
+                .subscribe().with(outcome -> answers.write(rc, outcome, this::json),
+                        fault -> answers.fault(rc, call.id(), fault));
     }
 
     private void failure(RoutingContext rc) {
@@ -222,6 +224,7 @@ public class CheckApi {
         Denial denial = rc.statusCode() == 413
                 ? Denial.of(Reason.PAYLOAD_TOO_LARGE, "the request body exceeds " + maxBodyBytes + " bytes")
                 : Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request");
-        pipeline.<ObjectNode> refuse(call, denial).subscribe().with(outcome -> answers.write(rc, outcome, this::json));
+        pipeline.<ObjectNode> refuse(call, denial).subscribe().with(outcome -> answers.write(rc, outcome, this::json),
+                fault -> answers.fault(rc, call.id(), fault));
     }
 }

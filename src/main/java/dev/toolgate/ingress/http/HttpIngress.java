@@ -85,7 +85,8 @@ public class HttpIngress {
         }
         Upstream<HttpReply> upstream = new HttpUpstream(forwarder, request.query(), request.headers().entries(), body,
                 maxKeptReplyBytes);
-        pipeline.handle(call, upstream).subscribe().with(outcome -> answers.write(rc, outcome));
+        pipeline.handle(call, upstream).subscribe().with(outcome -> answers.write(rc, outcome),
+                fault -> answers.fault(rc, call.id(), fault));
     }
 
     /** The first segment below /tools/, still percent-encoded: an encoded name never matches a tool. */
@@ -142,7 +143,7 @@ public class HttpIngress {
 
     private void refuse(RoutingContext rc, ToolCall call, Denial denial) {
         Uni<Outcome<HttpReply>> refused = pipeline.refuse(call, denial);
-        refused.subscribe().with(outcome -> answers.write(rc, outcome));
+        refused.subscribe().with(outcome -> answers.write(rc, outcome), fault -> answers.fault(rc, call.id(), fault));
     }
 
     /** Body over the limit (BodyHandler fails with 413), or a fault in a handler: never a stack trace. */

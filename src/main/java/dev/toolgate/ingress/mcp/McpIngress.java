@@ -13,6 +13,7 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.pipeline.Admission;
 import dev.toolgate.pipeline.Identified;
 import dev.toolgate.pipeline.Pipeline;
 import io.vertx.core.http.HttpMethod;
@@ -95,8 +96,8 @@ public class McpIngress {
         }
         pipeline.admit(probe).subscribe().with(admission -> {
             switch (admission) {
-                case Pipeline.Admission.Refused r -> refusals.refuse(rc, probe, 401, null, JsonRpc.DENIED, r.denial());
-                case Pipeline.Admission.Admitted a -> admitted(rc, a.who(), server, probe);
+                case Admission.Refused r -> refusals.refuse(rc, probe, 401, null, JsonRpc.DENIED, r.denial());
+                case Admission.Admitted a -> admitted(rc, a.who(), server, probe);
             }
         }, fault -> refusals.refuse(rc, probe, 500, null, JsonRpc.DENIED,
                 Denial.of(Reason.GATEWAY_ERROR, "the caller could not be identified")));

@@ -54,7 +54,7 @@ public class Callers {
                 return;
             }
             then.accept(who);
-        });
+        }, fault -> fail(rc, Denial.of(Reason.GATEWAY_ERROR, "the caller could not be identified")));
     }
 
     /** Answers a problem document for a management API request. */

@@ -22,6 +22,8 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class HttpAnswers {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(HttpAnswers.class);
+
     static final String DECISION_ID = "Toolgate-Decision-Id";
     static final String POLICY_REVISION = "Toolgate-Policy-Revision";
     /** On the answer of a fallback call: the {@code tool/action} the agent called, which the fallback replaced. */
@@ -66,6 +68,23 @@ public class HttpAnswers {
             }
         }
         response.end(reply.body());
+    }
+
+    /**
+     * The answer to a request whose handling failed where it promised not to (a bug, not a decision): a
+     * {@code gateway_error} problem when nothing was written yet, else the answer is cut off. Never silence.
+     */
+    public void fault(RoutingContext rc, String decisionId, Throwable fault) {
+        LOG.warnf("request %s failed: %s", decisionId, fault.toString());
+        LOG.debug("request fault", fault);
+        if (rc.response().ended() || rc.response().closed()) {
+            return;
+        }
+        if (rc.response().headWritten()) {
+            rc.response().reset();
+            return;
+        }
+        problem(rc, decisionId, "", Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request"));
     }
 
     /** A problem document for something that is not a call outcome (e.g. a report the gateway cannot match). */
