@@ -174,12 +174,18 @@ final class JsonRpc {
             return answers(node, id) ? node : null;
         }
         for (SseEvents.Event event : SseEvents.all(body, maxEventBytes)) {
-            JsonNode node = read(event.data());
-            if (answers(node, id)) {
+            JsonNode node = answerIn(event, id);
+            if (node != null) {
                 return node;
             }
         }
         return null;
+    }
+
+    /** The response to request {@code id} an event of a stream carries, or null when it carries none. */
+    static JsonNode answerIn(SseEvents.Event event, JsonNode id) {
+        JsonNode node = read(event.data());
+        return answers(node, id) ? node : null;
     }
 
     /** Whether {@code node} is the response to the request with {@code id}. */

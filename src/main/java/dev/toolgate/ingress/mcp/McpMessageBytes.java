@@ -50,7 +50,7 @@ final class McpMessageBytes {
     static Buffer replaceEvent(byte[] stream, JsonNode id, JsonNode answer, int maxEventBytes) {
         Buffer out = Buffer.buffer();
         for (SseEvents.Event event : SseEvents.all(stream, maxEventBytes)) {
-            if (JsonRpc.answers(JsonRpc.read(event.data()), id)) {
+            if (JsonRpc.answerIn(event, id) != null) {
                 out.appendBytes(SseEvents.event(answer.toString(), event.id()));
             } else {
                 out.appendBytes(event.raw());

@@ -112,7 +112,7 @@ class McpRelay {
             }
             for (SseEvents.Event event : events.feed(chunk.getBytes())) {
                 collected.appendBytes(event.raw());
-                if (JsonRpc.answers(JsonRpc.read(event.data()), id) && answered.tryComplete(collected)) {
+                if (JsonRpc.answerIn(event, id) != null && answered.tryComplete(collected)) {
                     letGo(exchange, drained);
                     return;
                 }

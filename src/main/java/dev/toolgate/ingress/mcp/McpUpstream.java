@@ -115,8 +115,8 @@ final class McpUpstream extends McpReplies {
         byte[][] held = new byte[1][];
         return Uni.createFrom().<UpstreamResult<McpReply>> emitter(emitter -> relay
                 .stream(exchange, agent, event -> {
-                    JsonNode node = JsonRpc.read(event.data());
-                    if (answer[0] == null && JsonRpc.answers(node, message.id())) {
+                    JsonNode node = answer[0] == null ? JsonRpc.answerIn(event, message.id()) : null;
+                    if (node != null) {
                         // the answer waits until the call is settled and recorded, as an HTTP answer does
                         answer[0] = node;
                         held[0] = event.raw();
