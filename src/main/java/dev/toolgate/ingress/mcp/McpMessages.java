@@ -92,7 +92,7 @@ class McpMessages {
                 } else {
                     pipeline.<McpReply> refuse(bad.call(), bad.denial()).subscribe().with(
                             outcome -> McpAnswers.write(x.response(), outcome, message.id(), expects),
-                            fault -> failed(x, fault));
+                            fault -> refusals.fault(x, fault));
                 }
             }
             case McpCalls.Translated.Call c -> {
@@ -104,7 +104,7 @@ class McpMessages {
                 pipeline.handle(x.who(), c.call(), schemas.of(request.headers()), upstream)
                         .chain(outcome -> opened(x, message, outcome))
                         .subscribe().with(outcome -> McpAnswers.write(x.response(), outcome, message.id(), expects),
-                                fault -> failed(x, fault));
+                                fault -> refusals.fault(x, fault));
             }
         }
     }
@@ -142,18 +142,6 @@ class McpMessages {
             case McpMethod.INITIALIZE -> McpAnswers.Expects.SESSION;
             default -> McpAnswers.Expects.RESULT;
         };
-    }
-
-    /** A fault the pipeline's promise should have kept from happening: the agent still gets an answer. */
-    private void failed(McpExchange x, Throwable fault) {
-        LOG.warnf("MCP server %s: a message could not be answered: %s", x.server(), fault.toString());
-        LOG.debug("MCP fault", fault);
-        if (x.response().headWritten()) {
-            x.response().reset();
-            return;
-        }
-        refusals.refuse(x.rc(), McpRefusals.probe(x.request(), x.server()), 500, null, JsonRpc.DENIED,
-                Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the message"));
     }
 
     /**

@@ -32,6 +32,8 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 class McpRefusals {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(McpRefusals.class);
+
     private final Pipeline pipeline;
 
     McpRefusals(Pipeline pipeline) {
@@ -52,6 +54,18 @@ class McpRefusals {
                         outcome instanceof Outcome.Refused<McpReply> r ? r.denial() : denial),
                 fault -> write(rc.response(), call.id(), "", 500, id, JsonRpc.DENIED, denial,
                         Denial.of(Reason.GATEWAY_ERROR, "the gateway could not record the call")));
+    }
+
+    /** A fault the pipeline's promise should have kept from happening: the agent still gets an answer. */
+    void fault(McpExchange x, Throwable fault) {
+        LOG.warnf("MCP server %s: a request could not be answered: %s", x.server(), fault.toString());
+        LOG.debug("MCP fault", fault);
+        if (x.response().headWritten()) {
+            x.response().reset();
+            return;
+        }
+        refuse(x.rc(), probe(x.request(), x.server()), 500, null, JsonRpc.DENIED,
+                Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request"));
     }
 
     private static void write(HttpServerResponse response, String decisionId, String policyRevision, int status,

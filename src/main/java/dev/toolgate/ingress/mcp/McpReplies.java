@@ -1,6 +1,9 @@
 package dev.toolgate.ingress.mcp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -14,6 +17,9 @@ import dev.toolgate.forward.UpstreamClient;
 import dev.toolgate.pipeline.StoredReply;
 import dev.toolgate.pipeline.Upstream;
 import dev.toolgate.pipeline.UpstreamResult;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * What every MCP upstream shares: its answers as the audit summarises them, the server's faults as failures, the cost
@@ -27,10 +33,26 @@ abstract class McpReplies implements Upstream<McpReply> {
     static final String UPSTREAM_STATUS = "upstream_status";
     private static final long MAX_COST = 1L << 51;
 
+    /** The exchange with the server. */
+    protected final McpRelay relay;
+    /** The agent's request headers, of which the server sees what MCP needs. */
+    protected final MultiMap headers;
+    /** The agent's answer, which a stream is passed on to as it comes. */
+    protected final HttpServerResponse agent;
     private final int maxKeptBytes;
 
-    McpReplies(int maxKeptBytes) {
+    McpReplies(McpRelay relay, MultiMap headers, HttpServerResponse agent, int maxKeptBytes) {
+        this.relay = relay;
+        this.headers = headers;
+        this.agent = agent;
         this.maxKeptBytes = maxKeptBytes;
+    }
+
+    /** A complete answer of the server, its headers kept for the ingress to choose from. */
+    static McpReply.Whole whole(UpstreamClient.Exchange exchange, Buffer body, JsonNode answer) {
+        List<Map.Entry<String, String>> kept = new ArrayList<>();
+        exchange.response().headers().forEach((name, value) -> kept.add(Map.entry(name, value)));
+        return new McpReply.Whole(exchange.response().statusCode(), kept, body, answer);
     }
 
     /** A short summary for the audit record. */

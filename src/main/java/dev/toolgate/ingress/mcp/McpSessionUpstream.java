@@ -1,9 +1,6 @@
 package dev.toolgate.ingress.mcp;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
@@ -21,17 +18,11 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class McpSessionUpstream extends McpReplies {
 
-    private final McpRelay relay;
     private final HttpMethod method;
-    private final MultiMap headers;
-    private final HttpServerResponse agent;
 
     McpSessionUpstream(McpRelay relay, HttpMethod method, MultiMap headers, HttpServerResponse agent) {
-        super(0);
-        this.relay = relay;
+        super(relay, headers, agent, 0);
         this.method = method;
-        this.headers = headers;
-        this.agent = agent;
     }
 
     @Override
@@ -54,15 +45,9 @@ final class McpSessionUpstream extends McpReplies {
                     } else {
                         relay.collect(exchange)
                                 .onFailure(fault -> emitter.complete(failed(tool, fault)))
-                                .onSuccess(body -> {
-                                    List<Map.Entry<String, String>> kept = new ArrayList<>();
-                                    exchange.response().headers().forEach((name, value) -> kept.add(Map.entry(name,
-                                            value)));
-                                    int status = exchange.response().statusCode();
-                                    emitter.complete(new UpstreamResult.Replied<>(
-                                            new McpReply.Whole(status, kept, body, null), String.valueOf(status),
-                                            OptionalLong.empty()));
-                                });
+                                .onSuccess(body -> emitter.complete(new UpstreamResult.Replied<>(
+                                        whole(exchange, body, null),
+                                        String.valueOf(exchange.response().statusCode()))));
                     }
                 }));
     }

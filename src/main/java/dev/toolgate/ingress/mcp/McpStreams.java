@@ -2,8 +2,6 @@ package dev.toolgate.ingress.mcp;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.jboss.logging.Logger;
-
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.McpMethod;
 import dev.toolgate.call.Reason;
@@ -20,8 +18,6 @@ import io.vertx.core.http.HttpMethod;
  */
 @ApplicationScoped
 class McpStreams {
-
-    private static final Logger LOG = Logger.getLogger(McpStreams.class);
 
     private final Pipeline pipeline;
     private final McpRelay relay;
@@ -41,7 +37,7 @@ class McpStreams {
                 x.response());
         pipeline.handle(x.who(), McpCalls.transport(x, McpMethod.STREAM), ToolSchemas.UNDECLARED, upstream)
                 .subscribe().with(outcome -> McpAnswers.write(x.response(), outcome, null, McpAnswers.Expects.NOTHING),
-                        fault -> failed(x, fault));
+                        fault -> refusals.fault(x, fault));
     }
 
     /** {@code DELETE}: ends the caller's session at the server, then forgets its binding. */
@@ -56,7 +52,7 @@ class McpStreams {
         pipeline.handle(x.who(), McpCalls.transport(x, McpMethod.END_SESSION), ToolSchemas.UNDECLARED, upstream)
                 .chain(outcome -> forget(x, outcome))
                 .subscribe().with(outcome -> McpAnswers.write(x.response(), outcome, null, McpAnswers.Expects.NOTHING),
-                        fault -> failed(x, fault));
+                        fault -> refusals.fault(x, fault));
     }
 
     /** The server ended the session, or no longer knew it: the binding goes too. */
@@ -66,15 +62,5 @@ class McpStreams {
                         && Integer.valueOf(404).equals(r.denial().extensions().get(McpReplies.UPSTREAM_STATUS));
         return gone ? sessions.end(x.server(), x.session().get(), x.who().principal()).onFailure().recoverWithNull()
                 .replaceWith(outcome) : Uni.createFrom().item(outcome);
-    }
-
-    private void failed(McpExchange x, Throwable fault) {
-        LOG.warnf("MCP server %s: a session operation could not be answered: %s", x.server(), fault.toString());
-        if (x.response().headWritten()) {
-            x.response().reset();
-            return;
-        }
-        refusals.refuse(x.rc(), McpRefusals.probe(x.request(), x.server()), 500, null, JsonRpc.DENIED,
-                Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request"));
     }
 }

@@ -1,8 +1,6 @@
 package dev.toolgate.ingress.mcp;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -35,11 +33,8 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class McpUpstream extends McpReplies {
 
-    private final McpRelay relay;
     private final String server;
     private final JsonRpc.Message message;
-    private final MultiMap headers;
-    private final HttpServerResponse agent;
     private final McpListings.Rewrite rewrite;
 
     /**
@@ -48,12 +43,9 @@ final class McpUpstream extends McpReplies {
      */
     McpUpstream(McpRelay relay, String server, JsonRpc.Message message, MultiMap headers, HttpServerResponse agent,
             int maxKeptBytes, McpListings.Rewrite rewrite) {
-        super(maxKeptBytes);
-        this.relay = relay;
+        super(relay, headers, agent, maxKeptBytes);
         this.server = server;
         this.message = message;
-        this.headers = headers;
-        this.agent = agent;
         this.rewrite = rewrite;
     }
 
@@ -158,11 +150,8 @@ final class McpUpstream extends McpReplies {
 
     private static UpstreamResult<McpReply> replied(UpstreamClient.Exchange exchange, Buffer body, JsonNode answer,
             OptionalLong headerCost) {
-        int status = exchange.response().statusCode();
-        List<Map.Entry<String, String>> kept = new ArrayList<>();
-        exchange.response().headers().forEach((name, value) -> kept.add(Map.entry(name, value)));
         OptionalLong cost = reported(answer).isPresent() ? reported(answer) : headerCost;
-        return new UpstreamResult.Replied<>(new McpReply.Whole(status, kept, body, answer), status(answer, status),
-                cost);
+        return new UpstreamResult.Replied<>(whole(exchange, body, answer),
+                status(answer, exchange.response().statusCode()), cost);
     }
 }
