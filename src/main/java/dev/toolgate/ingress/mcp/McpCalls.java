@@ -17,7 +17,7 @@ import dev.toolgate.call.ToolCall;
  * Translates one MCP message into the call the pipeline decides. A {@code tools/call} names its tool (the invocation's
  * path) and carries its {@code arguments}; any other request or notification carries its {@code params} without
  * {@code _meta}; a response carries nothing of its own. toolgate's options ({@link McpOptions}) are read from a
- * {@code tools/call}; of any other request only the run id counts (a dry run, an approval or an idempotency key are a
+ * {@code tools/call}; of any other request the run id and an approval count (a dry run and an idempotency key are a
  * tool call's).
  */
 final class McpCalls {
@@ -53,12 +53,14 @@ final class McpCalls {
                     Denial.of(Reason.INVALID_ARGUMENTS, "tools/call needs params.name, a tool name"));
         }
         if (!toolsCall) {
-            // the mode, an approval and an idempotency key are a tool call's; a run id counts any request's spend
+            // a dry run and an idempotency key are a tool call's; a run id counts any request's spend, and an
+            // approval redeems any request the policy wants signed off
             return switch (McpOptions.read(params, x.request().headers())) {
                 case McpOptions.Read.Bad bad -> new Translated.Bad(x.call(invocation(message.method(), "", params), "",
                         Mode.ENFORCE), true, Denial.of(Reason.INVALID_ARGUMENTS, bad.why()));
                 case McpOptions.Read.Ok ok -> new Translated.Call(x.call(invocation(message.method(), "", params),
-                        ok.options().runId(), Mode.ENFORCE));
+                        ok.options().runId(), Mode.ENFORCE).withRequestOptions(ok.options().approval(),
+                                java.util.Optional.empty()));
             };
         }
         Invocation invocation = new Invocation(McpMethod.TOOLS_CALL, name.textValue(), Map.of(),
