@@ -18,7 +18,6 @@ import dev.toolgate.call.Mode;
 import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
@@ -36,6 +35,7 @@ public class Pipeline {
     private final Active active;
     private final MeterRegistry meters;
     private final PendingReports pending;
+    private final Endings endings;
 
     @Inject
     Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
@@ -49,6 +49,7 @@ public class Pipeline {
         this.active = active;
         this.meters = meters;
         this.pending = pending;
+        this.endings = new Endings(audit, meters);
     }
 
     /** The stage names in the order they run. */
@@ -120,7 +121,7 @@ public class Pipeline {
                     LOG.warnf("call %s failed closed: %s", call.id(), fault.toString());
                     LOG.debug("gateway fault", fault);
                     Denial denial = Denial.of(Reason.GATEWAY_ERROR, "the gateway could not record the call");
-                    count(call, "error", denial.reason().code());
+                    endings.count(call, "error", denial.reason().code());
                     return abandoned(call, afters)
                             .replaceWith((Outcome<R>) new Outcome.Refused<R>(call, ctx.policyRevision(), denial));
                 });
@@ -185,7 +186,7 @@ public class Pipeline {
         PendingReports.Pending p = found.get();
         List<AfterCall> afters = new ArrayList<>(p.afters());
         return forwarded(p.call(), afters, costUsdMicros, Optional.empty())
-                .chain(() -> afterForward(audit.outcome(p.call(), p.policyRevision(), status, Optional.empty()),
+                .chain(() -> endings.afterForward(audit.outcome(p.call(), p.policyRevision(), status, Optional.empty()),
                         p.call(), Optional.of(p.call())));
     }
 
@@ -194,12 +195,12 @@ public class Pipeline {
      * counted and audited like any denial.
      */
     public <R> Uni<Outcome<R>> refuse(ToolCall call, Denial denial) {
-        CallContext ctx = active.snapshot();
-        count(call, "denied", denial.reason().code());
-        return audit.denied(call, ctx.policyRevision(), denial)
-                .<Outcome<R>> replaceWith(new Outcome.Refused<>(call, ctx.policyRevision(), denial))
-                .onFailure().recoverWithItem(fault -> new Outcome.Refused<>(call, ctx.policyRevision(),
-                        Denial.of(Reason.GATEWAY_ERROR, "the gateway could not record the call")));
+        String revision = active.policyRevision();
+        return endings.<R> denied(call, revision, denial).onFailure().recoverWithItem(fault -> {
+            endings.count(call, "error", Reason.GATEWAY_ERROR.code());
+            return new Outcome.Refused<>(call, revision, Denial.of(Reason.GATEWAY_ERROR,
+                    "the gateway could not record the call"));
+        });
     }
 
     /** Where the stages left a call. */
@@ -250,7 +251,7 @@ public class Pipeline {
             return Uni.createFrom().item(new Step.Stopped(call, Denial.of(Reason.GATEWAY_ERROR,
                     "a fallback call cannot be degraded again")));
         }
-        count(call, "degraded", "");
+        endings.count(call, "degraded", "");
         return abandoned(call, afters).chain(() -> runFrom(firstAfterIdentity(), fallback, ctx, afters));
     }
 
@@ -265,43 +266,40 @@ public class Pipeline {
 
     private <R> Uni<Outcome<R>> stopped(ToolCall call, CallContext ctx, Denial denial) {
         if (call.mode() == Mode.DRY_RUN && call.principal().isPresent()) {
-            return proposed(call, ctx, Optional.of(denial));
+            return endings.proposed(call, ctx.policyRevision(), Optional.of(denial));
         }
-        // counted once recorded: a record that fails makes the call a gateway_error, counted as that alone
-        return audit.denied(call, ctx.policyRevision(), denial)
-                .invoke(() -> count(call, "denied", denial.reason().code()))
-                .replaceWith(new Outcome.Refused<>(call, ctx.policyRevision(), denial));
+        return endings.denied(call, ctx.policyRevision(), denial);
     }
 
     private <R> Uni<Outcome<R>> passed(ToolCall call, CallContext ctx, Upstream<R> upstream, List<AfterCall> afters) {
         if (call.mode() == Mode.DRY_RUN) {
-            return abandoned(call, afters).chain(() -> proposed(call, ctx, Optional.empty()));
+            return abandoned(call, afters).chain(() -> endings.proposed(call, ctx.policyRevision(), Optional.empty()));
         }
         return audit.intent(call, ctx.policyRevision())
                 .chain(() -> Sending.sent(call, ctx, upstream, candidates -> visible(candidates, ctx)))
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
-                        count(call, "forwarded", "");
+                        endings.count(call, "forwarded", "");
                         yield forwarded(call, afters, r.costUsdMicros(), Sending.kept(call, upstream, r.reply()))
-                                .chain(() -> afterForward(
+                                .chain(() -> endings.afterForward(
                                         audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
                                         (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
                     }
                     case UpstreamResult.Handed<R> h -> {
-                        count(call, "checked", "");
+                        endings.count(call, "checked", "");
                         pending.hold(call, ctx.policyRevision(), afters);
                         afters.clear();
                         yield Uni.createFrom().item((Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(),
                                 h.reply()));
                     }
                     case UpstreamResult.Failed<R> f -> {
-                        count(call, "failed", f.denial().reason().code());
+                        endings.count(call, "failed", f.denial().reason().code());
                         // a call that never left is released like any call not forwarded; one that may have reached
                         // the tool may have acted before it failed: settled at the estimate, never released
                         boolean sent = f.delivery() == UpstreamResult.Delivery.MAYBE_SENT;
                         Uni<Void> finished = sent ? forwarded(call, afters, OptionalLong.empty(), Optional.empty())
                                 : abandoned(call, afters);
-                        yield finished.chain(() -> afterForward(audit.outcome(call, ctx.policyRevision(),
+                        yield finished.chain(() -> endings.afterForward(audit.outcome(call, ctx.policyRevision(),
                                 sent ? "failed" : "not_sent", Optional.of(f.denial())), call,
                                 (Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), f.denial())));
                     }
@@ -316,18 +314,6 @@ public class Pipeline {
         return AfterCalls.finish(call, afters, after -> after.abandoned(call), meters);
     }
 
-    /**
-     * Once the tool has been called, the caller must learn what the tool did even when the outcome record fails: telling
-     * it "refused" would invite a retry that repeats the side effect. The intent record is already durable.
-     */
-    private <T> Uni<T> afterForward(Uni<Void> outcomeRecord, ToolCall call, T outcome) {
-        return outcomeRecord.replaceWith(outcome).onFailure().recoverWithItem(fault -> {
-            LOG.warnf("call %s: the outcome record could not be written: %s", call.id(), fault.toString());
-            meters.counter("toolgate.audit.failures", "record", "outcome").increment();
-            return outcome;
-        });
-    }
-
     /** An idempotent repeat: the kept reply, decoded by the same protocol; a replay consumes nothing. */
     private <R> Uni<Outcome<R>> replayed(Step.Replayed r, CallContext ctx, Upstream<R> upstream) {
         Optional<R> reply = upstream.decode(r.reply());
@@ -338,26 +324,8 @@ public class Pipeline {
             return stopped(r.call(), ctx, denial);
         }
         if (r.call().mode() == Mode.DRY_RUN) {
-            return proposed(r.call(), ctx, Optional.empty());
+            return endings.proposed(r.call(), ctx.policyRevision(), Optional.empty());
         }
-        return audit.replayed(r.call(), ctx.policyRevision(), r.originalDecisionId())
-                .invoke(() -> count(r.call(), "replayed", ""))
-                .replaceWith(new Outcome.Replayed<>(r.call(), ctx.policyRevision(), reply.get(), r.originalDecisionId()));
-    }
-
-    private <R> Uni<Outcome<R>> proposed(ToolCall call, CallContext ctx, Optional<Denial> denial) {
-        return audit.proposed(call, ctx.policyRevision(), denial)
-                .invoke(() -> count(call, "dry_run", denial.map(d -> d.reason().code()).orElse("")))
-                .replaceWith(new Outcome.Proposed<>(call, ctx.policyRevision(), denial));
-    }
-
-    private void count(ToolCall call, String outcome, String reason) {
-        // the tool label only names tools the contract knows, so a caller cannot grow the label set
-        String tool = call.action().map(a -> a.tool().name()).orElse("");
-        Counter.builder("toolgate.calls")
-                .description("Tool calls by protocol, tool, outcome (forwarded, denied, failed, dry_run, degraded, error) "
-                        + "and reason")
-                .tags("protocol", call.protocol().code(), "tool", tool, "outcome", outcome, "reason", reason)
-                .register(meters).increment();
+        return endings.replayed(r.call(), ctx.policyRevision(), reply.get(), r.originalDecisionId());
     }
 }

@@ -201,6 +201,26 @@ abstract class LimitsGatewayTest {
     }
 
     @Test
+    void aCheckedCallOverItsBudgetIsAnsweredWithTheFallbackToCall() {
+        // given a run whose exports budget is spent
+        String run = run();
+        assertTrue(reachedTool(given().header("Authorization", REPORTS).header("Toolgate-Run-Id", run)
+                .get("/tools/reports/exports/ch_9")));
+
+        // when the orchestrator checks the same call
+        Response check = given().header("Authorization", REPORTS).header("Toolgate-Run-Id", run)
+                .contentType("application/json")
+                .body("{\"tool\":\"reports\",\"method\":\"GET\",\"path\":\"/exports/ch_9\"}")
+                .post("/v1/check");
+
+        // then it is told to call the fallback, decided as the fallback, and what it replaces
+        check.then().statusCode(200).body("decision", equalTo("allow")).body("tool", equalTo("payments"))
+                .body("action", equalTo("charges.get")).body("method", equalTo("GET"))
+                .body("path", equalTo("/charges/ch_9")).body("degraded_from.action", equalTo("exports.create"));
+        assertFalse(reachedTool(check), "a check forwards nothing");
+    }
+
+    @Test
     void checkReservesAndReportSettlesOnce() {
         String run = run();
         Response check = given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", run)

@@ -83,7 +83,6 @@ class McpMessages {
                     Denial.of(Reason.INVALID_ARGUMENTS, mismatch.get()));
             return;
         }
-        count(x, message);
         McpAnswers.Expects expects = expects(message);
         switch (McpCalls.of(x, message)) {
             case McpCalls.Translated.Bad bad -> {
@@ -103,8 +102,10 @@ class McpMessages {
                         maxKeptReplyBytes, rewrite);
                 pipeline.handle(x.who(), c.call(), schemas.of(request.headers()), upstream)
                         .chain(outcome -> opened(x, message, outcome))
-                        .subscribe().with(outcome -> McpAnswers.write(x.response(), outcome, message.id(), expects),
-                                fault -> refusals.fault(x, fault));
+                        .subscribe().with(outcome -> {
+                            count(message, outcome);
+                            McpAnswers.write(x.response(), outcome, message.id(), expects);
+                        }, fault -> refusals.fault(x, fault));
             }
         }
     }
@@ -164,9 +165,11 @@ class McpMessages {
         return Optional.empty();
     }
 
-    private void count(McpExchange x, JsonRpc.Message message) {
+    /** Counted once decided: the server label is the contract's name of the tool it resolved to, never the agent's. */
+    private void count(JsonRpc.Message message, Outcome<McpReply> outcome) {
         String method = message.method() == null ? "response"
                 : KNOWN_METHODS.contains(message.method()) ? message.method() : "other";
-        meters.counter("toolgate.mcp.messages", "method", method).increment();
+        String server = outcome.call().action().map(a -> a.tool().name()).orElse("");
+        meters.counter("toolgate.mcp.messages", "server", server, "method", method).increment();
     }
 }

@@ -1,0 +1,71 @@
+package dev.toolgate.pipeline;
+
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import dev.toolgate.call.Denial;
+import dev.toolgate.call.ToolCall;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * How a call's end is recorded and counted: the audit record first, then the count ({@code toolgate.calls}), so that a
+ * record that fails makes the call the {@code gateway_error} it becomes, counted as that alone.
+ */
+final class Endings {
+
+    private static final Logger LOG = Logger.getLogger(Endings.class);
+
+    private final AuditLog audit;
+    private final MeterRegistry meters;
+
+    Endings(AuditLog audit, MeterRegistry meters) {
+        this.audit = audit;
+        this.meters = meters;
+    }
+
+    /** A denial, recorded and counted; a failed {@code Uni} when it cannot be recorded. */
+    <R> Uni<Outcome<R>> denied(ToolCall call, String policyRevision, Denial denial) {
+        return audit.denied(call, policyRevision, denial)
+                .invoke(() -> count(call, "denied", denial.reason().code()))
+                .replaceWith(new Outcome.Refused<>(call, policyRevision, denial));
+    }
+
+    /** A dry run's proposal, recorded and counted. */
+    <R> Uni<Outcome<R>> proposed(ToolCall call, String policyRevision, Optional<Denial> denial) {
+        return audit.proposed(call, policyRevision, denial)
+                .invoke(() -> count(call, "dry_run", denial.map(d -> d.reason().code()).orElse("")))
+                .replaceWith(new Outcome.Proposed<>(call, policyRevision, denial));
+    }
+
+    /** An idempotent repeat answered with the kept reply, recorded and counted. */
+    <R> Uni<Outcome<R>> replayed(ToolCall call, String policyRevision, R reply, String originalDecisionId) {
+        return audit.replayed(call, policyRevision, originalDecisionId)
+                .invoke(() -> count(call, "replayed", ""))
+                .replaceWith(new Outcome.Replayed<>(call, policyRevision, reply, originalDecisionId));
+    }
+
+    /**
+     * Once the tool has been called, the caller must learn what the tool did even when the outcome record fails: telling
+     * it "refused" would invite a retry that repeats the side effect. The intent record is already durable.
+     */
+    <T> Uni<T> afterForward(Uni<Void> outcomeRecord, ToolCall call, T outcome) {
+        return outcomeRecord.replaceWith(outcome).onFailure().recoverWithItem(fault -> {
+            LOG.warnf("call %s: the outcome record could not be written: %s", call.id(), fault.toString());
+            meters.counter("toolgate.audit.failures", "record", "outcome").increment();
+            return outcome;
+        });
+    }
+
+    void count(ToolCall call, String outcome, String reason) {
+        // the tool label only names tools the contract knows, so a caller cannot grow the label set
+        String tool = call.action().map(a -> a.tool().name()).orElse("");
+        Counter.builder("toolgate.calls")
+                .description("Tool calls by protocol, tool, outcome (forwarded, denied, failed, dry_run, replayed, "
+                        + "checked, degraded, error) and reason")
+                .tags("protocol", call.protocol().code(), "tool", tool, "outcome", outcome, "reason", reason)
+                .register(meters).increment();
+    }
+}
