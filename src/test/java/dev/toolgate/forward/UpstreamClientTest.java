@@ -109,11 +109,15 @@ class UpstreamClientTest {
 
     @Test
     void readsTheCostTheToolReports() throws Exception {
-        UpstreamClient.Exchange exchange = client.send(tool(server.actualPort()), HttpMethod.GET, "/", List.of(), null,
-                Duration.ofSeconds(2), null).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        assertEquals(42, UpstreamClient.cost(exchange.response().getHeader(UpstreamClient.COST_HEADER)).getAsLong());
-        assertInstanceOf(Buffer.class, client.collect(exchange).toCompletionStage().toCompletableFuture().get(5,
-                TimeUnit.SECONDS));
+        // the body is read in the callback that has the answer's head, as the forwarders do: it may follow at once
+        String cost = client.send(tool(server.actualPort()), HttpMethod.GET, "/", List.of(), null,
+                Duration.ofSeconds(2), null)
+                .compose(exchange -> client.collect(exchange).map(body -> {
+                    assertInstanceOf(Buffer.class, body);
+                    return exchange.response().getHeader(UpstreamClient.COST_HEADER);
+                }))
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(42, UpstreamClient.cost(cost).getAsLong());
         assertTrue(UpstreamClient.cost("-1").isEmpty());
         assertTrue(UpstreamClient.cost("1e3").isEmpty());
     }

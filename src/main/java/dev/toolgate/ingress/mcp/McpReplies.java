@@ -17,6 +17,7 @@ import dev.toolgate.forward.UpstreamClient;
 import dev.toolgate.pipeline.StoredReply;
 import dev.toolgate.pipeline.Upstream;
 import dev.toolgate.pipeline.UpstreamResult;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -46,6 +47,21 @@ abstract class McpReplies implements Upstream<McpReply> {
         this.headers = headers;
         this.agent = agent;
         this.maxKeptBytes = maxKeptBytes;
+    }
+
+    /**
+     * Runs one step of an exchange with the server. A fault in it (the agent's answer closed under it, a bug) gives the
+     * exchange up and completes the call as failed after sending: a call never hangs, and its after-work is finished.
+     */
+    static void step(UniEmitter<? super UpstreamResult<McpReply>> emitter, ToolSpec tool,
+            UpstreamClient.Exchange exchange, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            exchange.request().reset();
+            exchange.done();
+            emitter.complete(failed(tool, e));
+        }
     }
 
     /** A complete answer of the server, its headers kept for the ingress to choose from. */

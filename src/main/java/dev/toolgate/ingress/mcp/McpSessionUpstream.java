@@ -33,7 +33,7 @@ final class McpSessionUpstream extends McpReplies {
                 .send(tool, method, headers, Map.of(), null, stream ? null : tool.requestTimeout(),
                         stream ? agent : null)
                 .onFailure(fault -> emitter.complete(failed(tool, fault)))
-                .onSuccess(exchange -> {
+                .onSuccess(exchange -> step(emitter, tool, exchange, () -> {
                     if (exchange.response().statusCode() / 100 != 2) {
                         emitter.complete(refusedByServer(exchange));
                     } else if (stream) {
@@ -49,6 +49,6 @@ final class McpSessionUpstream extends McpReplies {
                                         whole(exchange, body, null),
                                         String.valueOf(exchange.response().statusCode()))));
                     }
-                }));
+                })));
     }
 }

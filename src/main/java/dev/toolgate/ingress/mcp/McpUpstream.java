@@ -75,7 +75,7 @@ final class McpUpstream extends McpReplies {
         return Uni.createFrom().<UpstreamResult<McpReply>> emitter(emitter -> relay
                 .send(tool, HttpMethod.POST, headers, extra, body, tool.requestTimeout())
                 .onFailure(fault -> emitter.complete(failed(tool, fault)))
-                .onSuccess(exchange -> {
+                .onSuccess(exchange -> step(emitter, tool, exchange, () -> {
                     int status = exchange.response().statusCode();
                     OptionalLong headerCost = cost(exchange.response().getHeader(UpstreamClient.COST_HEADER));
                     if (status / 100 != 2) {
@@ -93,7 +93,7 @@ final class McpUpstream extends McpReplies {
                                 .onFailure(fault -> emitter.complete(failed(tool, fault)))
                                 .onSuccess(whole -> emitter.complete(whole(exchange, whole, headerCost)));
                     }
-                }));
+                })));
     }
 
     private Uni<UpstreamResult<McpReply>> streamed(ToolCall call, Context context, UpstreamClient.Exchange exchange,
