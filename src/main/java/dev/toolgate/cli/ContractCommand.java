@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import dev.toolgate.call.Contract;
 import dev.toolgate.contract.ContractException;
 import dev.toolgate.contract.ContractLoader;
+import dev.toolgate.contract.FallbackGrants;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -29,6 +30,7 @@ public class ContractCommand {
                 System.out.printf("%s: ok, %d agents, %d tools, %d kill switches, revision %s%n", file,
                         contract.agents().size(), contract.tools().size(), contract.killSwitches().size(),
                         contract.revision());
+                FallbackGrants.ungranted(contract).forEach(warning -> System.out.println("warning: " + warning));
                 return 0;
             } catch (ContractException e) {
                 System.err.println(e.getMessage());

@@ -35,5 +35,6 @@ public class ContractBootstrap {
         LOG.infof("contract %s loaded: %d agents, %d tools, %d kill switches engaged, revision %s",
                 config.contract(), contract.agents().size(), contract.tools().size(), contract.killSwitches().size(),
                 contract.revision());
+        FallbackGrants.ungranted(contract).forEach(warning -> LOG.warnf("contract %s: %s", config.contract(), warning));
     }
 }
