@@ -21,11 +21,11 @@ fi
 
 mkdir -p target/loadtest
 rm -f target/loadtest/mcp-audit.jsonl
-java -Dquarkus.http.port=18080 -Dtoolgate.audit.path=target/loadtest/mcp-audit.jsonl \
+java -Dquarkus.http.port=18080 -Dquarkus.management.port=19001 -Dtoolgate.audit.path=target/loadtest/mcp-audit.jsonl \
   -jar target/quarkus-app/quarkus-run.jar demo > target/loadtest/mcp-gateway.log 2>&1 &
 GATEWAY=$!
 trap 'kill $GATEWAY 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf localhost:18080/q/health >/dev/null && break; sleep 1; done
+for _ in $(seq 1 60); do curl -sf localhost:19001/q/health >/dev/null && break; sleep 1; done
 
 ACCEPT='Accept: application/json, text/event-stream'
 VERSION='MCP-Protocol-Version: 2025-06-18'

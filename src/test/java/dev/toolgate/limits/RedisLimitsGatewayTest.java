@@ -22,6 +22,10 @@ import io.restassured.response.Response;
 @WithTestResource(value = LimitsResource.class, initArgs = @ResourceArg(name = "store", value = "redis"))
 class RedisLimitsGatewayTest extends LimitsGatewayTest {
 
+    /** Metrics are served on the management interface, not the agents' port. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
     @Test
     void failsClosedOnSpendAndOpenOnRateWhileRedisIsDownAndRecoversWithoutRestart() {
         String run = run();
@@ -51,7 +55,7 @@ class RedisLimitsGatewayTest extends LimitsGatewayTest {
             }
             given().header("Authorization", SUPPORT).get("/tools/payments/charges/ch_2").then()
                     .statusCode(429).body("reason", equalTo("rate_limited"));
-            String metrics = given().get("/q/metrics").then().extract().asString();
+            String metrics = given().get(this.metrics.toString()).then().extract().asString();
             assertTrue(metrics.contains("toolgate_limits_fail_open_total{tool=\"payments\",what=\"rate\"}"), metrics);
             assertTrue(metrics.contains("toolgate_limits_fail_open_total{tool=\"deploy\",what=\"spend\"}"), metrics);
         } finally {

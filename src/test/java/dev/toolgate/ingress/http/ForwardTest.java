@@ -28,6 +28,10 @@ import io.restassured.response.Response;
 @WithTestResource(GatewayResource.class)
 class ForwardTest {
 
+    /** Metrics are served on the management interface, not the agents' port. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
     @Test
     void forwardsPathAndQueryAndStripsCredentialsAndHopByHopHeaders() {
         Response response = given().header("Authorization", SUPPORT)
@@ -84,7 +88,7 @@ class ForwardTest {
     void countsEveryCallByOutcomeAndReason() {
         given().header("Authorization", SUPPORT).get("/tools/payments/charges/ch_1").then().statusCode(200);
         given().get("/tools/payments/charges/ch_1").then().statusCode(401);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(this.metrics.toString()).then().statusCode(200).extract().asString();
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
                 "toolgate_calls_total{outcome=\"forwarded\",protocol=\"http\",reason=\"\",tool=\"payments\"}"), metrics);
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
