@@ -17,7 +17,10 @@ public record Invocation(String method, String path, Map<String, List<String>> q
     public Invocation {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
-        query = Map.copyOf(query);
+        // the order of the parameters is kept: a query is forwarded re-encoded from these values, in this order
+        Map<String, List<String>> ordered = new java.util.LinkedHashMap<>();
+        query.forEach((name, values) -> ordered.put(name, List.copyOf(values)));
+        query = java.util.Collections.unmodifiableMap(ordered);
         body = body == null ? new byte[0] : body;
     }
 

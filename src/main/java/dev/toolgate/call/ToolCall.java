@@ -76,6 +76,12 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
                 ApprovalUse.NONE, Optional.empty());
     }
 
+    /** The same call with the invocation a stage made canonical (e.g. its path re-encoded from the checked values). */
+    public ToolCall withInvocation(Invocation i) {
+        return new ToolCall(id, protocol, tool, i, credential, runId, mode, receivedAt, principal, action, decision,
+                usage, approvalId, idempotencyKey, approvalUse, degradation);
+    }
+
     public ToolCall withPrincipal(Principal p) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
                 decision, usage, approvalId, idempotencyKey, approvalUse, degradation);

@@ -21,10 +21,12 @@ import java.util.Optional;
  * @param rateFailureMode what happens to its calls when rate limits cannot be checked (default open, on a local
  *        per-instance limiter)
  * @param kind what the upstream speaks, and so how its calls name their action
+ * @param headers the request headers of the agent's the tool takes besides those every tool gets (content
+ *        negotiation, conditionals, tracing), lower case; never a credential, proxy or override header
  */
 public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
         Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions, FailureMode spendFailureMode,
-        FailureMode rateFailureMode, Kind kind) {
+        FailureMode rateFailureMode, Kind kind, List<String> headers) {
 
     /** What a tool's upstream speaks. */
     public enum Kind {
@@ -43,6 +45,15 @@ public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible,
         java.util.Objects.requireNonNull(spendFailureMode, "spendFailureMode");
         java.util.Objects.requireNonNull(rateFailureMode, "rateFailureMode");
         java.util.Objects.requireNonNull(kind, "kind");
+        headers = List.copyOf(headers);
+    }
+
+    /** A tool that takes no headers of its own. */
+    public ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
+            Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions, FailureMode spendFailureMode,
+            FailureMode rateFailureMode, Kind kind) {
+        this(name, upstream, risk, reversible, dataClasses, connectTimeout, requestTimeout, actions, spendFailureMode,
+                rateFailureMode, kind, List.of());
     }
 
     /** An HTTP tool. */

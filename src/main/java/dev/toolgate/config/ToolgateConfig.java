@@ -196,6 +196,21 @@ public interface ToolgateConfig {
          */
         @WithDefault("16777216")
         int maxUpstreamBodyBytes();
+
+        /**
+         * Whether toolgate tells a tool the address of the agent's connection: {@code none} (the default),
+         * {@code forwarded} (RFC 7239 {@code Forwarded: for=...}) or {@code x-forwarded-for}. Set by toolgate alone:
+         * the agent's own {@code Forwarded} and {@code X-Forwarded-*} headers never reach a tool.
+         */
+        @WithDefault("none")
+        Forwarded forwarded();
+
+        /** What toolgate tells a tool of who called. */
+        enum Forwarded {
+            NONE,
+            FORWARDED,
+            X_FORWARDED_FOR
+        }
     }
 
     interface Mcp {

@@ -13,6 +13,7 @@ import dev.toolgate.call.Degradation;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Invocation;
 import dev.toolgate.call.KillSwitch;
+import dev.toolgate.call.PercentEncoding;
 import dev.toolgate.call.Principal;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
@@ -128,7 +129,10 @@ public class ContractStage implements Stage {
             return deny(Reason.TOOL_NOT_GRANTED, "agent " + principal.agent() + " has no grant for action "
                     + action.name() + " of tool " + tool.name());
         }
-        return validated(call, principal, tool, action, validate,
+        // what is forwarded is what was checked: the path re-encoded from its decoded segments
+        ToolCall canonical = call.withInvocation(new Invocation(invocation.method(),
+                PercentEncoding.path(path.segments()), invocation.query(), invocation.body()));
+        return validated(canonical, principal, tool, action, validate,
                 Arguments.build(matched.get().variables(), invocation.query(), invocation.body()));
     }
 
@@ -217,7 +221,11 @@ public class ContractStage implements Stage {
                         + " built from the arguments does not match its template");
             }
         }
-        return validated(call, principal, tool, action, validate, new Arguments.Built.Args(from.args()));
+        ToolCall canonical = tool.kind() == ToolSpec.Kind.MCP ? call
+                : call.withInvocation(new Invocation(invocation.method(),
+                        PercentEncoding.path(SafePath.of(invocation.path()).segments()), invocation.query(),
+                        invocation.body()));
+        return validated(canonical, principal, tool, action, validate, new Arguments.Built.Args(from.args()));
     }
 
     /** The call with its action resolved, when the arguments were built and satisfy the action's schema. */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.FailureMode;
+import dev.toolgate.call.HeaderNames;
 import dev.toolgate.call.Risk;
 import dev.toolgate.call.ToolSpec;
 
@@ -19,7 +20,8 @@ import dev.toolgate.call.ToolSpec;
 final class ToolReader {
 
     private static final List<String> TOOL_KEYS = List.of("kind", "upstream", "risk", "reversible", "data_classes",
-            "timeouts", "failure_modes", "actions");
+            "timeouts", "failure_modes", "headers", "actions");
+    private static final String TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}";
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "request");
     private static final List<String> FAILURE_MODE_KEYS = List.of("spend", "rate");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -68,6 +70,7 @@ final class ToolReader {
             spend = nodes.choice(modes.get(), modesPath, "spend", false, FailureMode.class).orElse(spend);
             rate = nodes.choice(modes.get(), modesPath, "rate", false, FailureMode.class).orElse(rate);
         }
+        List<String> headers = headers(tool, path, kind.orElse(ToolSpec.Kind.HTTP));
         List<ActionSpec> actions = new ArrayList<>();
         // with a bad kind the actions are still read, as HTTP actions, so that their own problems are reported too
         nodes.list(tool, path, "actions", true).ifPresent(list -> actions.addAll(
@@ -76,7 +79,36 @@ final class ToolReader {
             return Optional.empty();
         }
         return Optional.of(new ToolSpec(name, upstream.orElseThrow(), risk.orElseThrow(), reversible.orElseThrow(),
-                dataClasses, connect, request, actions, spend, rate, kind.orElseThrow()));
+                dataClasses, connect, request, actions, spend, rate, kind.orElseThrow(), headers));
+    }
+
+    /**
+     * The request headers the tool takes besides those every tool gets, lower case: header names, never one toolgate
+     * refuses to forward (a credential, a proxy, forwarding or override header). An MCP server's headers are MCP's.
+     */
+    private List<String> headers(JsonNode tool, String path, ToolSpec.Kind kind) {
+        if (nodes.member(tool, path, "headers", false).isEmpty()) {
+            return List.of();
+        }
+        String at = LoadErrors.key(path, "headers");
+        if (kind == ToolSpec.Kind.MCP) {
+            problems.add(at, "not used by an mcp tool (an MCP server sees the headers MCP defines)");
+            return List.of();
+        }
+        List<String> names = nodes.strings(tool, path, "headers");
+        List<String> headers = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            String why = HeaderNames.neverForwarded(name);
+            if (!name.matches(TOKEN)) {
+                problems.add(LoadErrors.index(at, i), "must be a header name");
+            } else if (why != null) {
+                problems.add(LoadErrors.index(at, i), name + " is " + why + ": toolgate never forwards it");
+            } else {
+                headers.add(name.toLowerCase(Locale.ROOT));
+            }
+        }
+        return headers;
     }
 
     private Optional<URI> upstream(String url, String path, ToolSpec.Kind kind) {

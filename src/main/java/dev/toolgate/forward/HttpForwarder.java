@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
+import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.UpstreamResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -16,32 +17,37 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * Forwards an allowed HTTP tool call to its tool's upstream on the {@link UpstreamClient}: the path below the tool,
- * the query as sent, the body as approved, the end-to-end headers ({@link UpstreamHeaders#endToEnd}). The tool's
- * request timeout bounds the whole exchange.
+ * Forwards an allowed HTTP tool call to its tool's upstream on the {@link UpstreamClient}: the path and query as the
+ * stages checked them, the body as approved, the agent's headers the tool may see ({@link UpstreamHeaders#toTool}),
+ * and, when configured, who called ({@code toolgate.http.forwarded}). The tool's request timeout bounds the whole
+ * exchange.
  */
 @ApplicationScoped
 public class HttpForwarder {
 
     private final UpstreamClient client;
+    private final ToolgateConfig.Http.Forwarded forwarded;
 
-    HttpForwarder(UpstreamClient client) {
+    HttpForwarder(UpstreamClient client, ToolgateConfig config) {
         this.client = client;
+        this.forwarded = config.http().forwarded();
     }
 
     /**
      * Forwards one call.
      *
-     * @param rawPath the path below the tool, as the stages decided it (the contract stage has checked it)
-     * @param rawQuery the query string as received, or null
-     * @param headers the agent's request headers
+     * @param rawPath the path below the tool, encoded from the values the stages checked
+     * @param rawQuery the query string, encoded from the values the stages checked; empty or null for none
+     * @param headers the agent's request headers, of which the tool gets {@link UpstreamHeaders#toTool}
+     * @param caller the address of the agent's connection, told to the tool only when configured; may be null
      */
     public Uni<UpstreamResult<HttpReply>> forward(ToolCall call, ToolSpec tool, String method, String rawPath,
-            String rawQuery, List<Map.Entry<String, String>> headers, Buffer body) {
+            String rawQuery, List<Map.Entry<String, String>> headers, Buffer body, String caller) {
         URI base = tool.upstream();
         String basePath = base.getRawPath() == null ? "" : base.getRawPath();
         String uri = basePath + rawPath + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
-        List<Map.Entry<String, String>> sent = new ArrayList<>(UpstreamHeaders.endToEnd(headers));
+        List<Map.Entry<String, String>> sent = new ArrayList<>(UpstreamHeaders.toTool(headers, tool.headers()));
+        sent.addAll(UpstreamHeaders.forwarded(forwarded, caller));
         sent.add(Map.entry("Toolgate-Decision-Id", call.id()));
         return Uni.createFrom()
                 .completionStage(() -> client.send(tool, HttpMethod.valueOf(method), uri, sent, body,

@@ -7,21 +7,57 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.toolgate.call.HeaderNames;
+import dev.toolgate.config.ToolgateConfig;
+
 /**
- * Which headers cross toolgate, in one place for every protocol. Credentials, identity assertions and toolgate's own
- * headers never reach a tool (the tool trusts toolgate, not the agent); hop-by-hop headers never cross a proxy; an MCP
- * server sees only the headers MCP needs, and the agent only those of its answer MCP defines.
+ * Which headers cross toolgate, in one place for every protocol. A tool gets an allow-list of the agent's headers
+ * (content negotiation, conditionals, tracing, and what its contract names): never credentials, identity assertions,
+ * proxy, forwarding or override headers (the tool trusts toolgate, not the agent). An MCP server sees only the
+ * headers MCP needs. Answers cross without hop-by-hop headers and toolgate's own, and an MCP answer with only those
+ * MCP defines.
  */
 public final class UpstreamHeaders {
 
-    /** RFC 9110 §7.6.1 hop-by-hop headers, plus those a proxy must not pass on. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization", "host",
-            "content-length", "expect");
+    /**
+     * The request headers every HTTP tool gets: content negotiation, the representation sent, conditionals and trace
+     * context. Anything else the agent sends stays here unless the tool's contract names it.
+     */
+    private static final Set<String> TOOL_REQUEST = Set.of("accept", "accept-charset", "accept-encoding",
+            "accept-language", "content-type", "content-encoding", "content-language", "if-match", "if-none-match",
+            "if-modified-since", "if-unmodified-since", "traceparent", "tracestate", "user-agent");
 
-    /** Credentials and identity assertions. */
-    private static final Set<String> IDENTITY = Set.of("authorization", "cookie", "x-api-key", "x-forwarded-user",
-            "x-remote-user", "x-auth-request-user", "x-forwarded-email", "x-client-cert", "x-forwarded-client-cert");
+    /**
+     * The agent's request headers a tool receives: those every tool gets and those the tool's contract names (see
+     * {@link HeaderNames#neverForwarded}), nothing else.
+     */
+    public static List<Map.Entry<String, String>> toTool(List<Map.Entry<String, String>> headers,
+            List<String> declared) {
+        List<Map.Entry<String, String>> kept = new ArrayList<>();
+        for (Map.Entry<String, String> h : headers) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if ((TOOL_REQUEST.contains(name) || declared.contains(name)) && HeaderNames.neverForwarded(name) == null) {
+                kept.add(Map.entry(h.getKey(), h.getValue()));
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * What toolgate itself tells a tool of the agent's connection, when configured: RFC 7239 {@code Forwarded} or
+     * {@code X-Forwarded-For}, from the address toolgate saw, never from the agent's own such headers.
+     */
+    public static List<Map.Entry<String, String>> forwarded(ToolgateConfig.Http.Forwarded mode, String client) {
+        if (client == null || client.isEmpty()) {
+            return List.of();
+        }
+        return switch (mode) {
+            case NONE -> List.of();
+            case FORWARDED -> List.of(Map.entry("Forwarded",
+                    "for=" + (client.indexOf(':') >= 0 ? "\"[" + client + "]\"" : client)));
+            case X_FORWARDED_FOR -> List.of(Map.entry("X-Forwarded-For", client));
+        };
+    }
 
     /** The request headers an MCP server may see. */
     private static final Set<String> MCP_REQUEST = Set.of("accept", "content-type", "mcp-session-id",
@@ -51,7 +87,7 @@ public final class UpstreamHeaders {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !IDENTITY.contains(name) && !named.contains(name)
+            if (!HeaderNames.HOP_BY_HOP.contains(name) && !HeaderNames.IDENTITY.contains(name) && !named.contains(name)
                     && !name.startsWith("toolgate-")) {
                 kept.add(Map.entry(h.getKey(), h.getValue()));
             }

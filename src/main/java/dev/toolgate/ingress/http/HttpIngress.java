@@ -83,8 +83,9 @@ public class HttpIngress {
             refuse(rc, call, bad.get());
             return;
         }
-        Upstream<HttpReply> upstream = new HttpUpstream(forwarder, request.query(), request.headers().entries(), body,
-                maxKeptReplyBytes);
+        Upstream<HttpReply> upstream = new HttpUpstream(forwarder,
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                request.headers().entries(), body, maxKeptReplyBytes);
         pipeline.handle(call, upstream).subscribe().with(outcome -> answers.write(rc, outcome),
                 fault -> answers.fault(rc, call.id(), fault));
     }

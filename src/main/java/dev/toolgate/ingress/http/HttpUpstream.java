@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
+import dev.toolgate.call.PercentEncoding;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.forward.HttpForwarder;
@@ -24,7 +25,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Forwards one HTTP tool call (the invocation's method and path, the agent's query, headers and body), and keeps and restores
+ * Forwards one HTTP tool call (the invocation's method, path and query, the agent's headers and body), and keeps and restores
  * its reply for idempotent repeats: the status, an
  * allow-list of headers and the body up to a limit.
  */
@@ -37,29 +38,30 @@ final class HttpUpstream implements Upstream<HttpReply> {
             "content-location", "location", "etag", "last-modified", "cache-control", "link");
 
     private final HttpForwarder forwarder;
-    private final String query;
+    private final String client;
     private final List<Map.Entry<String, String>> headers;
     private final Buffer body;
     private final int maxKeptBytes;
 
-    HttpUpstream(HttpForwarder forwarder, String query, List<Map.Entry<String, String>> headers, Buffer body,
+    /** @param client the address of the agent's connection, for a {@code Forwarded} header when configured */
+    HttpUpstream(HttpForwarder forwarder, String client, List<Map.Entry<String, String>> headers, Buffer body,
             int maxKeptBytes) {
         this.forwarder = forwarder;
-        this.query = query;
+        this.client = client;
         this.headers = headers;
         this.body = body;
         this.maxKeptBytes = maxKeptBytes;
     }
 
     /**
-     * Forwards the call as decided: the method and path of its invocation (the agent's, or the fallback's that the
-     * stages decided), to the upstream of the tool it resolved to.
+     * Forwards the call as decided: the method, path and query of its invocation, re-encoded from the values the
+     * stages checked (the agent's, or the fallback's), to the upstream of the tool it resolved to.
      */
     @Override
     public Uni<UpstreamResult<HttpReply>> send(ToolCall call) {
         ResolvedAction a = call.action().orElseThrow();
-        return forwarder.forward(call, a.tool(), call.invocation().method(), call.invocation().path(), query, headers,
-                body);
+        return forwarder.forward(call, a.tool(), call.invocation().method(), call.invocation().path(),
+                PercentEncoding.query(call.invocation().query()), headers, body, client);
     }
 
     @Override
