@@ -1,6 +1,10 @@
 package dev.toolgate.identity;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -8,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
@@ -78,43 +83,91 @@ public class JwtVerifier {
             LOG.debugf("JWT rejected: %s", e.getMessage());
             return new Rejected("the token is not valid (signature, issuer, audience or expiry)");
         }
-        String agentId = stringClaim(jwt, config.agentClaim());
-        if (agentId == null) {
-            return new Rejected("the token has no \"" + config.agentClaim() + "\" claim naming the agent");
+        long issuedAt = jwt.getIssuedAtTime();
+        if (issuedAt > Instant.now().getEpochSecond() + config.clockSkew().toSeconds()) {
+            return new Rejected("the token was issued in the future (\"iat\" beyond the allowed clock skew)");
         }
-        AgentSpec agent = contract.agents().get(agentId);
+        Claim agentId = text(jwt, config.agentClaim());
+        if (!(agentId instanceof Claim.Text agentText) || agentText.value().isBlank()) {
+            return new Rejected("the token has no \"" + config.agentClaim()
+                    + "\" claim naming the agent (a non-empty string)");
+        }
+        AgentSpec agent = contract.agents().get(agentText.value());
         if (agent == null) {
             return new Rejected("the token's agent is not in the contract");
         }
-        String tenant = stringClaim(jwt, config.tenantClaim());
-        if (tenant != null && !tenant.equals(agent.tenant())) {
+        Claim tenant = text(jwt, config.tenantClaim());
+        if (tenant instanceof Claim.Wrong) {
+            return wrongType(config.tenantClaim(), "a string");
+        }
+        if (tenant instanceof Claim.Text t && !t.value().equals(agent.tenant())) {
             return new Rejected("the token's tenant is not the agent's tenant");
         }
-        String workflow = stringClaim(jwt, config.workflowClaim());
-        Set<String> roles = new TreeSet<>(agent.roles());
-        roles.addAll(listClaim(jwt, config.rolesClaim()));
-        return new Verified(new Principal(agent.id(), agent.tenant(), workflow != null ? workflow : agent.workflow(),
-                roles.stream().toList(), AuthMethod.JWT));
-    }
-
-    private static String stringClaim(JsonWebToken jwt, String name) {
-        Object value = jwt.getClaim(name);
-        if (value instanceof JsonString s) {
-            return s.getString();
+        Claim workflow = text(jwt, config.workflowClaim());
+        if (workflow instanceof Claim.Wrong) {
+            return wrongType(config.workflowClaim(), "a string");
         }
-        return value instanceof String s ? s : null;
+        Optional<List<String>> claimed = strings(jwt, config.rolesClaim());
+        if (claimed.isEmpty()) {
+            return wrongType(config.rolesClaim(), "a string or a list of strings");
+        }
+        Set<String> roles = new TreeSet<>(agent.roles());
+        roles.addAll(claimed.get());
+        return new Verified(new Principal(agent.id(), agent.tenant(),
+                workflow instanceof Claim.Text w ? w.value() : agent.workflow(), roles.stream().toList(),
+                AuthMethod.JWT));
     }
 
-    private static Collection<String> listClaim(JsonWebToken jwt, String name) {
+    /** A claim as a string: absent, a string, or of another type (a number, a list, an object). */
+    private sealed interface Claim {
+        record Absent() implements Claim {
+        }
+
+        record Text(String value) implements Claim {
+        }
+
+        record Wrong() implements Claim {
+        }
+    }
+
+    private static Claim text(JsonWebToken jwt, String name) {
+        Object value = jwt.getClaim(name);
+        if (value == null || value == JsonValue.NULL) {
+            return new Claim.Absent();
+        }
+        if (value instanceof JsonString s) {
+            return new Claim.Text(s.getString());
+        }
+        return value instanceof String s ? new Claim.Text(s) : new Claim.Wrong();
+    }
+
+    /** A claim of strings: absent (none), one string, or a list of strings; empty when it is anything else. */
+    private static Optional<List<String>> strings(JsonWebToken jwt, String name) {
         Object value = jwt.getClaim(name);
         if (value instanceof JsonArray array) {
-            return array.getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+            List<String> values = new ArrayList<>();
+            for (JsonValue element : array) {
+                if (!(element instanceof JsonString s)) {
+                    return Optional.empty();
+                }
+                values.add(s.getString());
+            }
+            return Optional.of(values);
         }
         if (value instanceof Collection<?> c) {
-            return c.stream().map(String::valueOf).toList();
+            return c.stream().allMatch(String.class::isInstance)
+                    ? Optional.of(c.stream().map(String.class::cast).toList())
+                    : Optional.empty();
         }
-        String single = stringClaim(jwt, name);
-        return single == null ? Set.of() : Set.of(single);
+        return switch (text(jwt, name)) {
+            case Claim.Absent a -> Optional.of(List.of());
+            case Claim.Text t -> Optional.of(List.of(t.value()));
+            case Claim.Wrong w -> Optional.empty();
+        };
+    }
+
+    private static Rejected wrongType(String claim, String expected) {
+        return new Rejected("the token's \"" + claim + "\" claim must be " + expected);
     }
 
     private static JWTAuthContextInfo context(ToolgateConfig.Jwt config, String jwks) {

@@ -127,6 +127,50 @@ class JwtVerifierTest {
     }
 
     @Test
+    void refusesRolesThatAreNotStrings() throws Exception {
+        JwtClaims claims = claims();
+        claims.setClaim("roles", List.of("support", 7, java.util.Map.of("admin", true)));
+        var rejected = assertInstanceOf(JwtVerifier.Rejected.class, verify(claims));
+        assertTrue(rejected.why().contains("\"roles\" claim must be a string or a list of strings"), rejected.why());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "[\"acme\"]", "42", "{\"id\":\"acme\"}", "true" })
+    void refusesATenantClaimThatIsNotAString(String tenant) throws Exception {
+        JwtClaims claims = JwtClaims.parse(claims().toJson().replace("\"tenant\":\"acme\"", "\"tenant\":" + tenant));
+        var rejected = assertInstanceOf(JwtVerifier.Rejected.class, verify(claims));
+        assertTrue(rejected.why().contains("\"tenant\" claim must be a string"), rejected.why());
+    }
+
+    @Test
+    void refusesAWorkflowClaimThatIsNotAString() throws Exception {
+        JwtClaims claims = claims();
+        claims.setClaim("workflow", 12);
+        assertInstanceOf(JwtVerifier.Rejected.class, verify(claims));
+    }
+
+    @Test
+    void refusesATokenIssuedInTheFuture() throws Exception {
+        JwtClaims claims = claims();
+        for (long ahead : new long[] { 3600, 120 }) {
+            claims.setIssuedAt(org.jose4j.jwt.NumericDate.fromSeconds(java.time.Instant.now().getEpochSecond() + ahead));
+            assertInstanceOf(JwtVerifier.Rejected.class, verify(claims), ahead + " s ahead");
+        }
+        // within the clock skew (30 s here) it is accepted
+        claims.setIssuedAt(org.jose4j.jwt.NumericDate.fromSeconds(java.time.Instant.now().getEpochSecond() + 10));
+        assertInstanceOf(JwtVerifier.Verified.class, verify(claims));
+    }
+
+    @Test
+    void refusesAnEmptyOrNonStringSubject() throws Exception {
+        JwtClaims empty = claims();
+        empty.setSubject("");
+        assertInstanceOf(JwtVerifier.Rejected.class, verify(empty));
+        JwtClaims number = JwtClaims.parse(claims().toJson().replace("\"sub\":\"jwt-bot\"", "\"sub\":7"));
+        assertInstanceOf(JwtVerifier.Rejected.class, verify(number));
+    }
+
+    @Test
     void refusesAnUnsignedToken() throws Exception {
         String[] parts = token(claims()).split("\\.");
         String unsigned = java.util.Base64.getUrlEncoder().withoutPadding()
