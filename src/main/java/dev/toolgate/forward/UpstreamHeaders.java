@@ -20,12 +20,13 @@ import dev.toolgate.config.ToolgateConfig;
 public final class UpstreamHeaders {
 
     /**
-     * The request headers every HTTP tool gets: content negotiation, the representation sent, conditionals and trace
+     * The request headers every HTTP tool gets: content negotiation, the representation sent, conditionals, the
+     * idempotency key and trace
      * context. Anything else the agent sends stays here unless the tool's contract names it.
      */
     private static final Set<String> TOOL_REQUEST = Set.of("accept", "accept-charset", "accept-encoding",
             "accept-language", "content-type", "content-encoding", "content-language", "if-match", "if-none-match",
-            "if-modified-since", "if-unmodified-since", "traceparent", "tracestate", "user-agent");
+            "if-modified-since", "if-unmodified-since", "idempotency-key", "traceparent", "tracestate", "user-agent");
 
     /**
      * The agent's request headers a tool receives: those every tool gets and those the tool's contract names (see
