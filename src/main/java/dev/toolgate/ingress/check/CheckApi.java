@@ -92,8 +92,10 @@ public class CheckApi {
             return;
         }
         byte[] bytes = body.isMissingNode() ? new byte[0] : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // an approval is redeemed by a check as by a forwarded call; the caller then performs the approved call
         ToolCall described = received(rc, d.get("tool").asText(), d.get("method").asText().toUpperCase(java.util.Locale.ROOT),
-                d.get("path").asText(), query.get(), bytes);
+                d.get("path").asText(), query.get(), bytes)
+                .withRequestOptions(Optional.ofNullable(rc.request().getHeader("Toolgate-Approval")), Optional.empty());
         pipeline.<ObjectNode> handle(described, c -> Uni.createFrom().item(new UpstreamResult.Handed<>(allowed(c))))
                 .subscribe().with(outcome -> answers.write(rc, outcome, this::json),
                         fault -> answers.fault(rc, described.id(), fault));

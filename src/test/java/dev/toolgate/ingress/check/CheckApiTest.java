@@ -52,6 +52,26 @@ class CheckApiTest {
     }
 
     @Test
+    void aCheckedCallThatNeedsApprovalIsAllowedOnceItsApprovalIsRedeemed() {
+        String refund = "{\"tool\":\"payments\",\"method\":\"POST\",\"path\":\"/refunds\","
+                + "\"body\":{\"charge\":\"ch_1\",\"amount_usd_micros\":60000000,\"tenant\":\"acme\"}}";
+        Response held = given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", "run-check-approval")
+                .contentType("application/json").body(refund).post("/v1/check");
+        held.then().statusCode(403).body("reason", equalTo("approval_required"));
+        String approval = held.jsonPath().getString("approval_id");
+        given().header("Authorization", "Bearer approver-1-key").contentType("application/json").body("{}")
+                .post("/v1/approvals/" + approval + "/approve").then().statusCode(200);
+
+        Response allowed = given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", "run-check-approval")
+                .header("Toolgate-Approval", approval).contentType("application/json").body(refund).post("/v1/check");
+        allowed.then().statusCode(200).body("decision", equalTo("allow"));
+        // single use: the same approval does not allow a second check
+        given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", "run-check-approval")
+                .header("Toolgate-Approval", approval).contentType("application/json").body(refund).post("/v1/check")
+                .then().statusCode(403).body("reason", equalTo("approval_invalid"));
+    }
+
+    @Test
     void aCheckNeedsAnIdentity() {
         check("Bearer nope", "{\"tool\":\"payments\",\"method\":\"GET\",\"path\":\"/charges/ch_1\"}").then()
                 .statusCode(401).body("reason", equalTo("unauthenticated"));
