@@ -26,8 +26,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Reads and resets a budget ledger of the caller's own tenant: {@code GET /admin/budgets/{budget}} and
- * {@code POST /admin/budgets/{budget}/reset}, with {@code ?run=ID} (run budgets), {@code ?workflow=W&day=YYYY-MM-DD}
- * (workflow budgets; day defaults to today, UTC) or {@code ?month=YYYY-MM} (tenant budgets; defaults to this month).
+ * {@code POST /admin/budgets/{budget}/reset}, with {@code ?agent=A&run=ID} (run budgets),
+ * {@code ?agent=A&day=YYYY-MM-DD} (agent budgets), {@code ?workflow=W&day=YYYY-MM-DD} (workflow budgets; day defaults
+ * to today, UTC) or {@code ?month=YYYY-MM} (tenant budgets; defaults to this month).
  * The caller authenticates like any agent and needs the {@code admin} role.
  */
 @ApplicationScoped
@@ -65,8 +66,8 @@ public class BudgetAdmin {
                         fault -> callers.fail(rc,
                                 Denial.of(Reason.LIMITS_UNAVAILABLE, "the limits store cannot be reached")));
             }, () -> callers.fail(rc, Denial.of(Reason.INVALID_ARGUMENTS,
-                    "unknown budget, or the ledger is not named: use ?run=ID, ?workflow=W[&day=YYYY-MM-DD]"
-                            + " or ?month=YYYY-MM as the budget counts")));
+                    "unknown budget, or the ledger is not named: use ?agent=A&run=ID, ?agent=A[&day=YYYY-MM-DD],"
+                            + " ?workflow=W[&day=YYYY-MM-DD] or ?month=YYYY-MM as the budget counts")));
         });
     }
 
@@ -80,10 +81,15 @@ public class BudgetAdmin {
         try {
             return switch (spec.get().per()) {
                 case RUN -> Optional.ofNullable(rc.queryParams().get("run"))
-                        .map(run -> new Ledger(spec.get(), Keys.runBudget(tenant, name, run), "run " + run));
+                        .flatMap(run -> Optional.ofNullable(rc.queryParams().get("agent")).map(agent -> new Ledger(
+                                spec.get(), Keys.runBudget(tenant, name, agent, run), "agent " + agent + ", run " + run)));
+                case AGENT -> Optional.ofNullable(rc.queryParams().get("agent")).map(agent -> {
+                    Instant at = day(rc.queryParams().get("day"));
+                    return new Ledger(spec.get(), Keys.agentBudget(tenant, name, agent, at),
+                            "agent " + agent + ", " + at.atZone(ZoneOffset.UTC).toLocalDate());
+                });
                 case WORKFLOW -> Optional.ofNullable(rc.queryParams().get("workflow")).map(wf -> {
-                    String day = rc.queryParams().get("day");
-                    Instant at = day == null ? Instant.now() : LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    Instant at = day(rc.queryParams().get("day"));
                     return new Ledger(spec.get(), Keys.workflowBudget(tenant, name, wf, at),
                             "workflow " + wf + ", " + at.atZone(ZoneOffset.UTC).toLocalDate());
                 });
@@ -98,6 +104,11 @@ public class BudgetAdmin {
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    /** The UTC day named {@code YYYY-MM-DD}, or today. */
+    private static Instant day(String day) {
+        return day == null ? Instant.now() : LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     private void state(RoutingContext rc, Ledger ledger, LimitsStore.BudgetState state, boolean reset) {

@@ -17,10 +17,17 @@ public record BudgetSpec(String name, Selector selector, Scope per, long capUsdM
 
     /** The ledger a budget keeps, and its window. */
     public enum Scope {
-        /** One ledger per run id; no calendar window (the ledger expires after {@code toolgate.limits.run-ttl}). */
+        /**
+         * One ledger per agent and run id; no calendar window (the ledger expires after {@code toolgate.limits.run-ttl}).
+         * Keyed by the agent too, so that two agents of a tenant never share (or spend) one another's run.
+         */
         RUN,
         /** One ledger per workflow and UTC day. */
         WORKFLOW,
+        /**
+         * One ledger per agent and UTC day: a cap an agent cannot dodge by inventing run ids.
+         */
+        AGENT,
         /** One ledger per tenant and UTC calendar month. */
         TENANT;
 

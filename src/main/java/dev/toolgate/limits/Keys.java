@@ -36,8 +36,13 @@ public final class Keys {
     }
 
     /** A run's ledger of one budget. */
-    public static String runBudget(String tenant, String budget, String runId) {
-        return prefix(tenant) + "budget:" + budget + ":run:" + runId;
+    public static String runBudget(String tenant, String budget, String agent, String runId) {
+        return prefix(tenant) + "budget:" + budget + ":run:" + agent + ":" + runId;
+    }
+
+    /** An agent's ledger of one budget for the UTC day of {@code now}. */
+    public static String agentBudget(String tenant, String budget, String agent, Instant now) {
+        return prefix(tenant) + "budget:" + budget + ":agent:" + agent + ":" + DAY.format(now.atZone(ZoneOffset.UTC));
     }
 
     /** A workflow's ledger of one budget for the UTC day of {@code now}. */

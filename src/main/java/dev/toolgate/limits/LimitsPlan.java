@@ -104,11 +104,15 @@ record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSp
                                 "budget " + spec.name()
                                         + " counts per run: send a run id (Toolgate-Run-Id, or _meta dev.toolgate/run_id over MCP)"));
                     }
-                    key = Keys.runBudget(tenant, spec.name(), call.runId());
+                    key = Keys.runBudget(tenant, spec.name(), who.agent(), call.runId());
                     expiresAt = now.plus(runTtl);
                 }
                 case WORKFLOW -> {
                     key = Keys.workflowBudget(tenant, spec.name(), who.workflow().isEmpty() ? "-" : who.workflow(), now);
+                    expiresAt = Keys.endOfDay(now).plus(WINDOW_GRACE);
+                }
+                case AGENT -> {
+                    key = Keys.agentBudget(tenant, spec.name(), who.agent(), now);
                     expiresAt = Keys.endOfDay(now).plus(WINDOW_GRACE);
                 }
                 case TENANT -> {

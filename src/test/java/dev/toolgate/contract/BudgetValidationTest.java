@@ -87,9 +87,9 @@ class BudgetValidationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "agent", "day", "month", "Run" })
+    @ValueSource(strings = { "agents", "day", "month", "Run" })
     void refusesUnknownScopes(String per) {
-        assertEquals(List.of("limits.budgets[0].per: must be one of run, workflow, tenant"),
+        assertEquals(List.of("limits.budgets[0].per: must be one of run, workflow, agent, tenant"),
                 Contracts.errors(budget("{name: b, per: " + per + ", cap_usd_micros: 1, over_budget: stop}")));
     }
 

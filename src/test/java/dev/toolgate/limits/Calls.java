@@ -27,7 +27,7 @@ final class Calls {
     }
 
     String budgetKey(String name) {
-        return Keys.runBudget(tenant, name, "run-1");
+        return Keys.runBudget(tenant, name, "bot", "run-1");
     }
 
     Rate rate(String name, Duration emissionInterval, long burst) {

@@ -90,7 +90,7 @@ abstract class LimitsGatewayTest {
         assertEquals("budget_exceeded", audit(over, 1).get(0).path("reason").asText());
         refund(run, 4_000_000).then().statusCode(201);
 
-        JsonPath state = budget("refunds-per-run", "run=" + run);
+        JsonPath state = budget("refunds-per-run", "agent=support-bot&run=" + run);
         assertEquals(10_000_000L, state.getLong("spent_usd_micros"));
         assertEquals(0L, state.getLong("reserved_usd_micros"));
     }
@@ -107,7 +107,7 @@ abstract class LimitsGatewayTest {
         String run = run();
         Response deployed = post(RELEASE, run, "/tools/deploy/deployments", "{\"service\":\"api\",\"environment\":\"dev\"}");
         deployed.then().statusCode(202);
-        JsonPath state = budget("deploys-per-run", "run=" + run);
+        JsonPath state = budget("deploys-per-run", "agent=release-bot&run=" + run);
         assertEquals(SampleTools.DEPLOYMENT_COST_USD_MICROS, state.getLong("spent_usd_micros"));
         assertEquals(0L, state.getLong("reserved_usd_micros"));
     }
@@ -134,7 +134,7 @@ abstract class LimitsGatewayTest {
                 .post("/tools/deploy/deployments");
         approved.then().statusCode(202);
         assertTrue(reachedTool(approved));
-        JsonPath state = budget("deploys-per-run", "run=" + run);
+        JsonPath state = budget("deploys-per-run", "agent=release-bot&run=" + run);
         assertEquals(3 * SampleTools.DEPLOYMENT_COST_USD_MICROS, state.getLong("spent_usd_micros"));
 
         // the approval was for that call only: the next one escalates again
@@ -179,7 +179,7 @@ abstract class LimitsGatewayTest {
                     .body("{\"charge\":\"ch_1\",\"amount_usd_micros\":9000000,\"tenant\":\"acme\"}")
                     .post("/tools/payments/refunds").then().statusCode(200).body("decision", equalTo("allow"));
         }
-        JsonPath state = budget("refunds-per-run", "run=" + run);
+        JsonPath state = budget("refunds-per-run", "agent=support-bot&run=" + run);
         assertEquals(0L, state.getLong("spent_usd_micros"));
         assertEquals(0L, state.getLong("reserved_usd_micros"));
     }
@@ -193,7 +193,7 @@ abstract class LimitsGatewayTest {
 
         // then the call fails, its reservation is released rather than settled at the estimate
         response.then().statusCode(502).body("reason", equalTo("upstream_unavailable"));
-        JsonPath state = budget("offline-per-run", "run=" + run);
+        JsonPath state = budget("offline-per-run", "agent=support-bot&run=" + run);
         assertEquals(0L, state.getLong("spent_usd_micros"));
         assertEquals(0L, state.getLong("reserved_usd_micros"));
         // and the outcome record says it was never sent
@@ -221,6 +221,18 @@ abstract class LimitsGatewayTest {
     }
 
     @Test
+    void aPerAgentBudgetHoldsWhateverRunIdsTheAgentInvents() {
+        for (int i = 0; i < 2; i++) {
+            given().header("Authorization", "Bearer nightly-key").header("Toolgate-Run-Id", run())
+                    .get("/tools/lookups/charges/ch_" + i).then().statusCode(200);
+        }
+        given().header("Authorization", "Bearer nightly-key").header("Toolgate-Run-Id", run())
+                .get("/tools/lookups/charges/ch_3").then().statusCode(403).body("reason", equalTo("budget_exceeded"))
+                .body("budget", equalTo("lookups-per-agent"));
+        assertEquals(2000L, budget("lookups-per-agent", "agent=nightly-bot").getLong("spent_usd_micros"));
+    }
+
+    @Test
     void checkReservesAndReportSettlesOnce() {
         String run = run();
         Response check = given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", run)
@@ -230,13 +242,13 @@ abstract class LimitsGatewayTest {
                 .post("/v1/check");
         check.then().statusCode(200).body("decision", equalTo("allow")).body("action", equalTo("refunds.create"));
         String id = check.jsonPath().getString("decision_id");
-        assertEquals(3_000_000L, budget("refunds-per-run", "run=" + run).getLong("reserved_usd_micros"));
+        assertEquals(3_000_000L, budget("refunds-per-run", "agent=support-bot&run=" + run).getLong("reserved_usd_micros"));
         assertFalse(reachedTool(check), "a check forwards nothing");
 
         given().header("Authorization", SUPPORT).contentType("application/json")
                 .body("{\"decision_id\":\"" + id + "\",\"cost_usd_micros\":2000000,\"status\":\"201\"}")
                 .post("/v1/report").then().statusCode(200).body("settled", equalTo(true));
-        JsonPath state = budget("refunds-per-run", "run=" + run);
+        JsonPath state = budget("refunds-per-run", "agent=support-bot&run=" + run);
         assertEquals(2_000_000L, state.getLong("spent_usd_micros"));
         assertEquals(0L, state.getLong("reserved_usd_micros"));
         List<JsonNode> records = AuditRecords.await(LimitsResource.auditFile(), id, 2);
@@ -254,10 +266,10 @@ abstract class LimitsGatewayTest {
                 .body("{\"tool\":\"payments\",\"method\":\"POST\",\"path\":\"/refunds\",\"body\":"
                         + "{\"charge\":\"ch_1\",\"amount_usd_micros\":7000000,\"tenant\":\"acme\"}}")
                 .post("/v1/check").then().statusCode(200);
-        assertEquals(7_000_000L, budget("refunds-per-run", "run=" + run).getLong("reserved_usd_micros"));
+        assertEquals(7_000_000L, budget("refunds-per-run", "agent=support-bot&run=" + run).getLong("reserved_usd_micros"));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(
-                () -> budget("refunds-per-run", "run=" + run).getLong("reserved_usd_micros") == 0L);
-        assertEquals(0L, budget("refunds-per-run", "run=" + run).getLong("spent_usd_micros"));
+                () -> budget("refunds-per-run", "agent=support-bot&run=" + run).getLong("reserved_usd_micros") == 0L);
+        assertEquals(0L, budget("refunds-per-run", "agent=support-bot&run=" + run).getLong("spent_usd_micros"));
     }
 
     @Test
@@ -291,13 +303,13 @@ abstract class LimitsGatewayTest {
     void budgetAdminNeedsTheAdminRoleAndResets() {
         String run = run();
         refund(run, 1_000_000).then().statusCode(201);
-        given().header("Authorization", SUPPORT).get("/admin/budgets/refunds-per-run?run=" + run).then()
+        given().header("Authorization", SUPPORT).get("/admin/budgets/refunds-per-run?agent=support-bot&run=" + run).then()
                 .statusCode(403).body("reason", equalTo("tool_not_granted"));
-        given().get("/admin/budgets/refunds-per-run?run=" + run).then().statusCode(401);
-        JsonPath before = budget("refunds-per-run", "run=" + run);
+        given().get("/admin/budgets/refunds-per-run?agent=support-bot&run=" + run).then().statusCode(401);
+        JsonPath before = budget("refunds-per-run", "agent=support-bot&run=" + run);
         assertEquals(1_000_000L, before.getLong("spent_usd_micros"));
         assertEquals(9_000_000L, before.getLong("remaining_usd_micros"));
-        given().header("Authorization", ADMIN).post("/admin/budgets/refunds-per-run/reset?run=" + run).then()
+        given().header("Authorization", ADMIN).post("/admin/budgets/refunds-per-run/reset?agent=support-bot&run=" + run).then()
                 .statusCode(200).body("spent_usd_micros", equalTo(0)).body("reset", equalTo(true));
     }
 }

@@ -31,7 +31,7 @@ final class Workload {
         this.thread = thread;
         Instant now = Instant.now();
         this.rate = new Rate(Keys.rate(TENANT, "calls", "agent:" + thread), Duration.ofNanos(1_000), 1_000_000_000L);
-        this.run = new Budget(Keys.runBudget(TENANT, "run", thread), 1L << 50, COST, now.plus(Duration.ofMinutes(10)));
+        this.run = new Budget(Keys.runBudget(TENANT, "run", "bench-bot", thread), 1L << 50, COST, now.plus(Duration.ofMinutes(10)));
         this.month = new Budget(Keys.tenantBudget(TENANT, "month", now), 1L << 50, COST,
                 now.plus(Duration.ofMinutes(10)));
     }
