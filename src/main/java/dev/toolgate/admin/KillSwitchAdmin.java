@@ -16,16 +16,20 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
 import dev.toolgate.ingress.web.Callers;
 import dev.toolgate.limits.Keys;
+import dev.toolgate.limits.KillSwitchBoard;
 import dev.toolgate.limits.LimitsStore;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Runtime kill switches of the caller's own tenant, checked by the limits stage in the same atomic step as rate limits
- * and budgets: {@code PUT /admin/kill-switches/{kind}/{value}} with {@code {"reason": "..."}} engages one,
+ * Runtime kill switches of the caller's own tenant, held in memory by every instance and checked right after identity
+ * (see {@link dev.toolgate.limits.KillSwitchStage}), and again by the limits stage in its atomic step: {@code PUT
+ * /admin/kill-switches/{kind}/{value}} with {@code {"reason": "..."}} engages one,
  * {@code DELETE} clears it. {@code kind} is {@code agent}, {@code tool} or {@code workflow}; {@code tenant/*} stops
- * every call of the tenant. Needs the {@code admin} role. (Kill switches of the contract stay in force regardless.)
+ * every call of the tenant. Needs the {@code admin} role. (Kill switches of the contract stay in force regardless.) While
+ * the store cannot be reached a change is refused (503 {@code limits_unavailable}): a switch is either in the store,
+ * where every instance learns it, or nowhere.
  */
 @ApplicationScoped
 public class KillSwitchAdmin {
@@ -35,11 +39,13 @@ public class KillSwitchAdmin {
 
     private final Callers callers;
     private final LimitsStore store;
+    private final KillSwitchBoard board;
     private final ObjectMapper json;
 
-    KillSwitchAdmin(Callers callers, LimitsStore store, ObjectMapper json) {
+    KillSwitchAdmin(Callers callers, LimitsStore store, KillSwitchBoard board, ObjectMapper json) {
         this.callers = callers;
         this.store = store;
+        this.board = board;
         this.json = json;
     }
 
@@ -65,6 +71,8 @@ public class KillSwitchAdmin {
             }
             String field = kind.equals("tenant") ? "*" : Keys.killField(kind, value);
             store.kill(who.tenant(), field, reason).subscribe().with(done -> {
+                // this instance stops calls at once; the others learn it from the store within a second
+                board.apply(who.tenant(), field, reason);
                 LOG.warnf("kill switch %s of tenant %s %s by %s", field, who.tenant(), engage ? "engaged" : "cleared",
                         who.agent());
                 ObjectNode doc = json.createObjectNode();
@@ -73,7 +81,9 @@ public class KillSwitchAdmin {
                 doc.put("engaged", engage);
                 reason.ifPresent(r -> doc.put("reason", r));
                 rc.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(doc.toString());
-            }, fault -> callers.fail(rc, Denial.of(Reason.LIMITS_UNAVAILABLE, "the limits store cannot be reached")));
+            }, fault -> callers.fail(rc, Denial.of(Reason.LIMITS_UNAVAILABLE, "the limits store cannot be reached: "
+                    + "the kill switch is not " + (engage ? "engaged" : "cleared") + " (the switches in force stay "
+                    + "in force on every instance); try again when Redis is back")));
         });
     }
 

@@ -105,6 +105,13 @@ public interface ToolgateConfig {
         /** How often expired reservations are released. */
         @WithDefault("10S")
         Duration sweepInterval();
+
+        /**
+         * How often every runtime kill switch is read again in full from the store. Changes arrive sooner, by Redis
+         * Pub/Sub; the full read catches what a lost subscription missed.
+         */
+        @WithDefault("5S")
+        Duration killSwitchRefresh();
     }
 
     interface Policy {

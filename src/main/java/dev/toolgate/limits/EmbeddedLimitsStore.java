@@ -85,8 +85,17 @@ public final class EmbeddedLimitsStore implements LimitsStore {
     }
 
     @Override
-    public Uni<java.util.Set<String>> killSwitches(String tenant) {
+    public Uni<java.util.Map<String, String>> killSwitches(String tenant) {
         return Uni.createFrom().item(() -> tenant(tenant).killSwitches());
+    }
+
+    @Override
+    public Uni<java.util.Map<String, java.util.Map<String, String>>> allKillSwitches() {
+        return Uni.createFrom().item(() -> {
+            java.util.Map<String, java.util.Map<String, String>> all = new java.util.HashMap<>();
+            tenants.forEach((name, tenant) -> all.put(name, tenant.killSwitches()));
+            return all;
+        });
     }
 
     @Override

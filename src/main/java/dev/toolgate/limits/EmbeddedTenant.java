@@ -211,10 +211,10 @@ final class EmbeddedTenant {
         }
     }
 
-    java.util.Set<String> killSwitches() {
+    Map<String, String> killSwitches() {
         lock.lock();
         try {
-            return java.util.Set.copyOf(kill.keySet());
+            return Map.copyOf(kill);
         } finally {
             lock.unlock();
         }

@@ -26,6 +26,18 @@ public final class Keys {
         return prefix(tenant) + "kill";
     }
 
+    /** The channel a change of any tenant's kill switches is published on (the message: the tenant). */
+    public static final String KILL_CHANNEL = "tg:kill-switches";
+
+    /** The tenant of a key named by {@link #kill}, or null when {@code key} is not one. */
+    static String killTenant(String key) {
+        if (!key.startsWith("tg:{") || !key.endsWith("}:kill")) {
+            return null;
+        }
+        String tenant = key.substring(4, key.length() - 6);
+        return tenant.isEmpty() || tenant.indexOf('{') >= 0 || tenant.indexOf('}') >= 0 ? null : tenant;
+    }
+
     /** A kill switch field: {@code *} (the whole tenant), {@code agent:x}, {@code tool:x} or {@code workflow:x}. */
     public static String killField(String kind, String value) {
         return kind + ":" + value;

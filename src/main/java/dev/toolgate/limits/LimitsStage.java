@@ -89,25 +89,6 @@ public class LimitsStage implements Stage {
         return "limits";
     }
 
-    /**
-     * Hides the actions of a tool a runtime kill switch stops for this caller. When the store cannot be reached,
-     * shows them: a listing grants nothing, and the call itself is decided under the tool's failure modes.
-     */
-    @Override
-    public Uni<List<ToolCall>> shows(List<ToolCall> candidates, CallContext ctx) {
-        String tenant = candidates.get(0).principal().orElseThrow().tenant();
-        return store.killSwitches(tenant)
-                .map(engaged -> engaged.isEmpty() ? candidates
-                        : candidates.stream()
-                                .filter(c -> LimitsPlan.killFields(c.principal().orElseThrow(), c.action().orElseThrow()
-                                        .tool().name()).stream().noneMatch(engaged::contains))
-                                .toList())
-                .onFailure().recoverWithItem(fault -> {
-                    LOG.debugf("listing: runtime kill switches unavailable (%s), not applied", fault.toString());
-                    return candidates;
-                });
-    }
-
     @Override
     public Uni<StageResult> apply(ToolCall call, CallContext ctx) {
         ResolvedAction resolved = call.action().orElseThrow(() -> new IllegalStateException("no resolved action"));
@@ -230,9 +211,10 @@ public class LimitsStage implements Stage {
             opened.add("rate");
         }
         if (opened.isEmpty()) {
-            opened.add("kill_switches");
+            // nothing counts this call; the runtime kill switches were checked from memory by the kill switch stage
+            return Uni.createFrom().item(new StageResult.Continue(call));
         }
-        // rate limits fall back to this instance's own limiter; budgets and runtime kill switches go unchecked
+        // rate limits fall back to this instance's own limiter; budgets go unchecked
         LimitsStore.ReserveRequest ratesOnly = new LimitsStore.ReserveRequest(plan.request().tenant(),
                 plan.request().reservationId(), List.of(), plan.request().rates(), List.of(), plan.request().now(),
                 plan.request().lease(), plan.request().dryRun());

@@ -44,11 +44,30 @@ public interface LimitsStore {
     /** Sets a budget ledger's spent and reserved to zero (its open reservations then settle into nothing). */
     Uni<Void> resetBudget(String tenant, String budgetKey);
 
-    /** The fields of the tenant's engaged runtime kill switches (see {@link Keys#killField}). */
-    Uni<java.util.Set<String>> killSwitches(String tenant);
+    /** The tenant's engaged runtime kill switches: field (see {@link Keys#killField}) → reason. */
+    Uni<java.util.Map<String, String>> killSwitches(String tenant);
 
-    /** Engages ({@code reason} present) or clears a runtime kill switch field of the tenant (see {@link Keys#killField}). */
+    /** Every tenant's engaged runtime kill switches (tenants with none may be left out): tenant → field → reason. */
+    Uni<java.util.Map<String, java.util.Map<String, String>>> allKillSwitches();
+
+    /**
+     * Engages ({@code reason} present) or clears a runtime kill switch field of the tenant (see {@link Keys#killField})
+     * and tells every instance watching ({@link #watchKillSwitches}) that the tenant's switches changed.
+     */
     Uni<Void> kill(String tenant, String field, Optional<String> reason);
+
+    /**
+     * Calls {@code changed} with a tenant's name whenever its kill switches may have changed on another instance, and
+     * {@code watching} each time the watch (re)starts, from when on no change is missed until the next call of
+     * {@code lost}. A store shared by no other instance watches nothing.
+     *
+     * @return stops the watch
+     */
+    default AutoCloseable watchKillSwitches(java.util.function.Consumer<String> changed, Runnable watching,
+            Runnable lost) {
+        return () -> {
+        };
+    }
 
     /**
      * @param tenant the tenant every key belongs to

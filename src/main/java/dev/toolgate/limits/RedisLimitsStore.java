@@ -2,8 +2,11 @@ package dev.toolgate.limits;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -36,6 +39,8 @@ public final class RedisLimitsStore implements LimitsStore {
 
     /** Reservations released per script run by {@link #releaseExpired}, so one sweep never stalls Redis for long. */
     static final int RELEASE_BATCH = 256;
+    /** How soon a lost kill switch subscription is reopened. */
+    private static final java.time.Duration WATCH_RETRY = java.time.Duration.ofSeconds(1);
 
     private final RedisConnection redis;
 
@@ -117,25 +122,57 @@ public final class RedisLimitsStore implements LimitsStore {
     }
 
     @Override
-    public Uni<java.util.Set<String>> killSwitches(String tenant) {
-        return call(() -> redis.send(Request.cmd(Command.HKEYS).arg(Keys.kill(tenant))).map(reply -> {
-            java.util.Set<String> engaged = new java.util.HashSet<>();
-            if (reply != null) {
-                reply.forEach(field -> engaged.add(field.toString()));
+    public Uni<Map<String, String>> killSwitches(String tenant) {
+        return call(() -> redis.send(Request.cmd(Command.HGETALL).arg(Keys.kill(tenant))).map(RedisLimitsStore::fields));
+    }
+
+    @Override
+    public Uni<Map<String, Map<String, String>>> allKillSwitches() {
+        return killKeys("0", new ArrayList<>()).chain(keys -> {
+            Map<String, Map<String, String>> all = new HashMap<>();
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (String key : keys) {
+                String tenant = Keys.killTenant(key);
+                if (tenant != null) {
+                    chain = chain.chain(() -> killSwitches(tenant).invoke(engaged -> all.put(tenant, engaged))
+                            .replaceWithVoid());
+                }
             }
-            return java.util.Set.copyOf(engaged);
-        }));
+            return chain.map(nothing -> all);
+        });
+    }
+
+    /** Every tenant's kill switch hash, by SCAN (a page per round trip, so Redis is never held for long). */
+    private Uni<List<String>> killKeys(String cursor, List<String> found) {
+        return call(() -> redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(Keys.kill("*"))
+                .arg("COUNT").arg(1000))).chain(reply -> {
+                    reply.get(1).forEach(key -> found.add(key.toString()));
+                    String next = reply.get(0).toString();
+                    return next.equals("0") ? Uni.createFrom().item(found) : killKeys(next, found);
+                });
     }
 
     @Override
     public Uni<Void> kill(String tenant, String field, Optional<String> reason) {
         return call(() -> {
             RequestChecks.killField(field);
-            Request request = reason
-                    .map(why -> Request.cmd(Command.HSET).arg(Keys.kill(tenant)).arg(field).arg(why))
-                    .orElseGet(() -> Request.cmd(Command.HDEL).arg(Keys.kill(tenant)).arg(field));
-            return redis.send(request).mapEmpty();
+            return redis.eval(RedisScripts.KILL, List.of(Keys.kill(tenant)), List.of(field,
+                    reason.isPresent() ? "engage" : "clear", reason.orElse(""), Keys.KILL_CHANNEL, tenant)).mapEmpty();
         });
+    }
+
+    @Override
+    public AutoCloseable watchKillSwitches(Consumer<String> changed, Runnable watching, Runnable lost) {
+        return redis.subscribe(Keys.KILL_CHANNEL, WATCH_RETRY, changed, watching, lost);
+    }
+
+    private static Map<String, String> fields(Response reply) {
+        Map<String, String> fields = new HashMap<>();
+        if (reply != null) {
+            // RESP3 answers a map and RESP2 a flat list of field, value, ...: the client reads both as a map
+            reply.getKeys().forEach(key -> fields.put(key, reply.get(key).toString()));
+        }
+        return Map.copyOf(fields);
     }
 
     private static long number(Response value) {

@@ -13,8 +13,9 @@ final class RedisScripts {
     static final RedisScript RELEASE_EXPIRED = RedisScript.fromClasspath("limits/release.lua",
             "limits/release_expired.lua");
     static final RedisScript RESET = RedisScript.fromClasspath("limits/reset.lua");
+    static final RedisScript KILL = RedisScript.fromClasspath("limits/kill.lua");
 
-    static final List<RedisScript> ALL = List.of(RESERVE, SETTLE, RELEASE_EXPIRED, RESET);
+    static final List<RedisScript> ALL = List.of(RESERVE, SETTLE, RELEASE_EXPIRED, RESET, KILL);
 
     private RedisScripts() {
     }

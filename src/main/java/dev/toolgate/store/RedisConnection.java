@@ -3,6 +3,7 @@ package dev.toolgate.store;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
@@ -43,6 +44,7 @@ public final class RedisConnection implements AutoCloseable {
 
     private final Vertx vertx;
     private final Redis redis;
+    private final RedisOptions options;
     private final Duration timeout;
 
     /**
@@ -63,6 +65,7 @@ public final class RedisConnection implements AutoCloseable {
                 .setTcpKeepAlive(true);
         this.vertx = vertx;
         this.redis = Redis.createClient(vertx, options);
+        this.options = options;
         this.timeout = timeout;
     }
 
@@ -137,6 +140,19 @@ public final class RedisConnection implements AutoCloseable {
             }
             return chain;
         });
+    }
+
+    /**
+     * Listens on a Pub/Sub channel, on a connection of its own (a subscribed connection can do nothing else), until the
+     * returned handle is closed. A lost connection is reopened every {@code retry}; {@code subscribed} runs each time
+     * the subscription stands (from then on no message is missed), {@code lost} each time it falls.
+     *
+     * @param messages called with each message's payload, on a Vert.x event loop
+     */
+    public AutoCloseable subscribe(String channel, Duration retry, Consumer<String> messages, Runnable subscribed,
+            Runnable lost) {
+        return new Subscriber(vertx, new RedisOptions(options).setMaxPoolSize(1), channel, retry, messages,
+                subscribed, lost).start();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +64,28 @@ abstract class LimitsStoreContractTest {
         assertEquals(new BudgetState(1_000, 0, 100), ((Reserved) cleared).budgets().get(0),
                 "the killed call reserved nothing; the one after clearing did");
         assertEquals(SettleResult.GONE, await(store().settle(calls.settle("r1", 100, budget))));
+    }
+
+    @Test
+    void killSwitchesAreReadPerTenantAndInFullFromEveryInstance() {
+        // given: two tenants' switches engaged through one instance
+        Calls other = new Calls();
+        await(store().kill(calls.tenant, "tool:payments", Optional.of("incident 42")));
+        await(store().kill(calls.tenant, "*", Optional.of("all stop")));
+        await(store().kill(other.tenant, "agent:bot", Optional.of("leaked key")));
+
+        // when: read through the other instance
+        Map<String, String> tenant = await(secondStore().killSwitches(calls.tenant));
+        Map<String, Map<String, String>> all = await(secondStore().allKillSwitches());
+        await(store().kill(calls.tenant, "*", Optional.empty()));
+        Map<String, String> afterClearing = await(secondStore().killSwitches(calls.tenant));
+
+        // then
+        assertEquals(Map.of("tool:payments", "incident 42", "*", "all stop"), tenant);
+        assertEquals(tenant, all.get(calls.tenant));
+        assertEquals(Map.of("agent:bot", "leaked key"), all.get(other.tenant));
+        assertEquals(Map.of("tool:payments", "incident 42"), afterClearing);
+        assertEquals(Map.of(), await(secondStore().killSwitches(new Calls().tenant)), "a tenant with none");
     }
 
     @Test

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,5 +92,34 @@ class RedisLimitsStoreOutageTest {
         assertTrue(failedAfter.compareTo(TIMEOUT) >= 0 && failedAfter.compareTo(TIMEOUT.plus(SLACK)) < 0,
                 "failed after " + failedAfter + ": " + hung);
         assertInstanceOf(Reserved.class, await(store.reserve(calls.reserve("after", List.of(budget)))));
+    }
+
+    @Test
+    void aWatchHearsEveryChangeAndWatchesAgainOnceRedisIsBack() throws Exception {
+        // given: an instance watching, and another one that changes switches
+        List<String> changed = new CopyOnWriteArrayList<>();
+        AtomicInteger watching = new AtomicInteger();
+        AtomicInteger lost = new AtomicInteger();
+        RedisConnection other = new RedisConnection(vertx, REDIS.url(), TIMEOUT);
+        try (AutoCloseable watch = store.watchKillSwitches(changed::add, watching::incrementAndGet,
+                lost::incrementAndGet)) {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> watching.get() == 1);
+            RedisLimitsStore changer = new RedisLimitsStore(other);
+
+            // when
+            await(changer.kill(calls.tenant, "tool:payments", Optional.of("incident 42")));
+            Awaitility.await().atMost(Duration.ofSeconds(1)).until(() -> changed.size() == 1);
+            REDIS.server().stop();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> lost.get() == 1);
+            REDIS.server().restart();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> watching.get() == 2);
+            await(changer.kill(calls.tenant, "tool:payments", Optional.empty()));
+
+            // then
+            Awaitility.await().atMost(Duration.ofSeconds(1)).until(() -> changed.size() == 2);
+            assertEquals(List.of(calls.tenant, calls.tenant), changed);
+        } finally {
+            other.close();
+        }
     }
 }

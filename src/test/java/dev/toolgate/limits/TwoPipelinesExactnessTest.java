@@ -159,6 +159,10 @@ class TwoPipelinesExactnessTest {
             public Duration sweepInterval() {
                 return Duration.ofSeconds(10);
             }
+
+            public Duration killSwitchRefresh() {
+                return Duration.ofSeconds(5);
+            }
         };
     }
 }

@@ -28,6 +28,8 @@ public class LimitsResource extends WorldResource {
         Map<String, String> config = world.config("limits.yaml", Map.of());
         config.put("toolgate.limits.lease", "2S");
         config.put("toolgate.limits.sweep-interval", "1S");
+        // a full read of the kill switches every 3 s: a change seen within a second came by Pub/Sub
+        config.put("toolgate.limits.kill-switch-refresh", "3S");
         return config;
     }
 
