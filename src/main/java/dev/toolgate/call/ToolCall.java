@@ -82,6 +82,12 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
                 usage, approvalId, idempotencyKey, approvalUse, degradation);
     }
 
+    /** The same call in the run its credential pins it to. */
+    public ToolCall withRunId(String run) {
+        return new ToolCall(id, protocol, tool, invocation, credential, run, mode, receivedAt, principal, action,
+                decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
+    }
+
     public ToolCall withPrincipal(Principal p) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
                 decision, usage, approvalId, idempotencyKey, approvalUse, degradation);

@@ -189,6 +189,14 @@ public interface ToolgateConfig {
         /** The claim listing roles, added to the agent's. */
         @WithDefault("roles")
         String rolesClaim();
+
+        /**
+         * The claim that pins a token to one run (a non-empty string), so that an orchestrator can hand an agent a
+         * token for its run alone: its calls belong to that run, and a {@code Toolgate-Run-Id} that names another is
+         * refused ({@code unauthenticated}). A token without it is free to name its runs.
+         */
+        @WithDefault("run_id")
+        String runClaim();
     }
 
     interface Http {

@@ -21,6 +21,7 @@ import dev.toolgate.call.AgentSpec;
 import dev.toolgate.call.AuthMethod;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.Principal;
+import dev.toolgate.call.RunIds;
 import dev.toolgate.config.ToolgateConfig;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
@@ -111,11 +112,15 @@ public class JwtVerifier {
         if (claimed.isEmpty()) {
             return wrongType(config.rolesClaim(), "a string or a list of strings");
         }
+        Claim run = text(jwt, config.runClaim());
+        if (run instanceof Claim.Wrong || run instanceof Claim.Text r && !RunIds.valid(r.value())) {
+            return wrongType(config.runClaim(), "a run id (" + RunIds.RULE + ")");
+        }
         Set<String> roles = new TreeSet<>(agent.roles());
         roles.addAll(claimed.get());
         return new Verified(new Principal(agent.id(), agent.tenant(),
                 workflow instanceof Claim.Text w ? w.value() : agent.workflow(), roles.stream().toList(),
-                AuthMethod.JWT));
+                AuthMethod.JWT, run instanceof Claim.Text r ? Optional.of(r.value()) : Optional.empty()));
     }
 
     /** A claim as a string: absent, a string, or of another type (a number, a list, an object). */

@@ -4,6 +4,8 @@ package dev.toolgate.pipeline;
 public final class Stages {
 
     public static final int IDENTIFY = 100;
+    /** The run a credential pins its calls to. */
+    public static final int RUN_PIN = 110;
     /** Runtime kill switches: right after identity, before anything that may need a store. */
     public static final int KILL_SWITCHES = 150;
     public static final int CONTRACT = 200;

@@ -223,6 +223,11 @@ class JwtVerifierTest {
             public String rolesClaim() {
                 return "roles";
             }
+
+            @Override
+            public String runClaim() {
+                return "run_id";
+            }
         };
     }
 }

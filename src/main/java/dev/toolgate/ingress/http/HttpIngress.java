@@ -15,6 +15,7 @@ import dev.toolgate.call.Invocation;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.RunIds;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
@@ -40,7 +41,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 public class HttpIngress {
 
     static final String PREFIX = "/tools/";
-    private static final String RUN_ID = "[A-Za-z0-9._:-]{1,128}";
 
     private final Pipeline pipeline;
     private final HttpForwarder forwarder;
@@ -106,7 +106,7 @@ public class HttpIngress {
         return ToolCall.received(CallIds.next(), Protocol.HTTP, tool,
                 new Invocation(request.method().name(), rest, query, body.getBytes()),
                 new Secret(request.getHeader("Authorization")),
-                runId != null && runId.matches(RUN_ID) ? runId : "",
+                RunIds.valid(runId) ? runId : "",
                 "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE,
                 Instant.now())
                 .withRequestOptions(Optional.ofNullable(request.getHeader("Toolgate-Approval")),
@@ -120,9 +120,8 @@ public class HttpIngress {
             return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "Toolgate-Mode must be dry-run or enforce"));
         }
         String runId = request.getHeader("Toolgate-Run-Id");
-        if (runId != null && !runId.matches(RUN_ID)) {
-            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS,
-                    "Toolgate-Run-Id must be 1 to 128 of A-Z a-z 0-9 . _ : -"));
+        if (runId != null && !RunIds.valid(runId)) {
+            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "Toolgate-Run-Id must be " + RunIds.RULE));
         }
         if (request.headers().getAll("Authorization").size() > 1) {
             return Optional.of(Denial.of(Reason.UNAUTHENTICATED, "send exactly one Authorization header"));

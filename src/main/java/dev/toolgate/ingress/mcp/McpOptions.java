@@ -5,6 +5,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.call.Mode;
+import dev.toolgate.call.RunIds;
 import io.vertx.core.MultiMap;
 
 /**
@@ -19,7 +20,6 @@ import io.vertx.core.MultiMap;
 record McpOptions(Mode mode, String runId, Optional<String> approval, Optional<String> idempotencyKey) {
 
     static final String PREFIX = "dev.toolgate/";
-    private static final String RUN_ID = "[A-Za-z0-9._:-]{1,128}";
 
     /** The options, or why they cannot be read. */
     sealed interface Read {
@@ -50,8 +50,8 @@ record McpOptions(Mode mode, String runId, Optional<String> approval, Optional<S
         if (mode.isPresent() && !mode.get().equalsIgnoreCase("dry-run") && !mode.get().equalsIgnoreCase("enforce")) {
             return new Read.Bad("the mode must be dry-run or enforce");
         }
-        if (runId.isPresent() && !runId.get().matches(RUN_ID)) {
-            return new Read.Bad("the run id must be 1 to 128 of A-Z a-z 0-9 . _ : -");
+        if (runId.isPresent() && !RunIds.valid(runId.get())) {
+            return new Read.Bad("the run id must be " + RunIds.RULE);
         }
         Mode m = mode.filter(v -> v.equalsIgnoreCase("dry-run")).isPresent() ? Mode.DRY_RUN : Mode.ENFORCE;
         return new Read.Ok(new McpOptions(m, runId.orElse(""), approval, key));

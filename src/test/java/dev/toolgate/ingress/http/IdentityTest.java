@@ -124,6 +124,54 @@ class IdentityTest {
         assertUnauthenticated(getCharge("Bearer " + GatewayResource.sign(claims, key())));
     }
 
+    @Test
+    void aTokenPinnedToARunPutsEveryCallInThatRun() {
+        JwtClaims claims = claims("jwt-bot", "acme");
+        claims.setClaim("run_id", "run-pinned-1");
+        String token = "Bearer " + GatewayResource.sign(claims, key());
+
+        Response unnamed = getCharge(token);
+        Response named = given().header("Authorization", token).header("Toolgate-Run-Id", "run-pinned-1")
+                .get("/tools/payments/charges/ch_1");
+
+        unnamed.then().statusCode(200);
+        named.then().statusCode(200);
+        assertEquals("run-pinned-1",
+                AuditRecords.await(unnamed.header("Toolgate-Decision-Id"), 2).get(0).path("run_id").asText());
+        assertEquals("run-pinned-1",
+                AuditRecords.await(named.header("Toolgate-Decision-Id"), 2).get(0).path("run_id").asText());
+    }
+
+    @Test
+    void refusesARunIdThatIsNotTheRunTheTokenIsFor() {
+        JwtClaims claims = claims("jwt-bot", "acme");
+        claims.setClaim("run_id", "run-pinned-2");
+
+        Response other = given().header("Authorization", "Bearer " + GatewayResource.sign(claims, key()))
+                .header("Toolgate-Run-Id", "run-of-my-own").get("/tools/payments/charges/ch_1");
+
+        other.then().statusCode(401).contentType("application/problem+json")
+                .body("reason", equalTo("unauthenticated"))
+                .body("detail", equalTo("the run id the call names is not the run its token is for"));
+        String id = other.header("Toolgate-Decision-Id");
+        assertTrue(GatewayResource.tools().received().stream()
+                .noneMatch(r -> id.equals(r.headers().get("toolgate-decision-id"))), "the tool saw nothing");
+        JsonNode record = AuditRecords.denied(id);
+        assertEquals("unauthenticated", record.path("reason").asText());
+        assertEquals("jwt-bot", record.path("principal").path("agent").asText());
+    }
+
+    @Test
+    void refusesARunClaimThatIsNotARunId() {
+        JwtClaims number = claims("jwt-bot", "acme");
+        number.setClaim("run_id", 42);
+        JwtClaims spaced = claims("jwt-bot", "acme");
+        spaced.setClaim("run_id", "run with spaces");
+
+        assertUnauthenticated(getCharge("Bearer " + GatewayResource.sign(number, key())));
+        assertUnauthenticated(getCharge("Bearer " + GatewayResource.sign(spaced, key())));
+    }
+
     private static JwtClaims claims(String agent, String tenant) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(GatewayResource.ISSUER);
