@@ -20,7 +20,7 @@ public class ApprovalEscalations implements Escalations {
     }
 
     @Override
-    public Uni<String> open(ToolCall call, List<String> reasons) {
-        return stage.openRequest(call, ApprovalTier.REQUIRED, reasons).map(ApprovalStore.Approval::id);
+    public Uni<Asked> open(ToolCall call, List<String> reasons) {
+        return stage.ask(call, ApprovalTier.REQUIRED, reasons, ApprovalStage.ESCALATION);
     }
 }

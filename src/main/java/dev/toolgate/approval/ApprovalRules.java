@@ -40,6 +40,10 @@ final class ApprovalRules {
         return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
     }
 
+    static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
     /** A pending or approved request past its expiry can be neither approved nor redeemed: it reads as expired. */
     static boolean expired(Approval a, Instant now) {
         return (a.state() == State.PENDING || a.state() == State.APPROVED) && micros(now) > micros(a.expiresAt());

@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import dev.toolgate.call.ApprovalTier;
 import dev.toolgate.call.CallIds;
+import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.IdempotencyScope;
 import dev.toolgate.call.Mode;
@@ -52,19 +53,25 @@ public class ApprovalStage implements Stage {
     private final AuditLog audit;
     private final ApprovalWebhook webhook;
     private final Duration ttl;
+    private final int maxPending;
     private final Clock clock;
 
     @Inject
     ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, ToolgateConfig config) {
         this(store, audit, webhook, checkedTtl(config.approvals().ttl(), config.idempotency().ttl()),
-                Clock.systemUTC());
+                config.approvals().maxPending(), Clock.systemUTC());
     }
 
-    ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, Duration ttl, Clock clock) {
+    ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, Duration ttl, int maxPending,
+            Clock clock) {
+        if (maxPending < 1) {
+            throw new IllegalArgumentException("toolgate.approvals.max-pending must be at least 1");
+        }
         this.store = store;
         this.audit = audit;
         this.webhook = webhook;
         this.ttl = ttl;
+        this.maxPending = maxPending;
         this.clock = clock;
     }
 
@@ -144,16 +151,28 @@ public class ApprovalStage implements Stage {
     }
 
     private Uni<StageResult> open(ToolCall call, ResolvedAction resolved, ApprovalTier tier, Denial required) {
-        return openRequest(call, tier, call.decision().map(d -> d.reasons()).orElse(List.of()))
-                .map(request -> new StageResult.Suspend(required.with("approval_id", request.id())
-                        .with("expires_at", request.expiresAt().toString())));
+        return ask(call, tier, call.decision().map(d -> d.reasons()).orElse(List.of()), tier.code())
+                .map(asked -> switch (asked) {
+                    case Escalations.Asked.Waiting w -> (StageResult) new StageResult.Suspend(
+                            required.with("approval_id", w.approvalId())
+                                    .with("expires_at", w.expiresAt().toString()));
+                    case Escalations.Asked.Refused r -> StageResult.deny(r.denial());
+                });
     }
 
+    /** Why an escalating budget asks (see {@link #ask}). */
+    static final String ESCALATION = "escalation";
+
     /**
-     * Opens a request bound to the call's payload, audits it and notifies the webhook; also how an escalating budget
-     * asks for a sign-off ({@link ApprovalEscalations}).
+     * Asks for a sign-off of the call's payload: opens a request, audits it and notifies the webhook, unless this
+     * call (agent, run, payload and {@code why}) waits on a request already, which is then the answer, or the agent
+     * has {@code toolgate.approvals.max-pending} requests waiting (429 {@code rate_limited}). Also how an escalating
+     * budget asks ({@link ApprovalEscalations}).
+     *
+     * @param why what the request is for: the tier, or {@link #ESCALATION} (an approval of one kind never stands in for
+     *        the other: only an escalation's lifts a budget)
      */
-    Uni<ApprovalStore.Approval> openRequest(ToolCall call, ApprovalTier tier, List<String> reasons) {
+    Uni<Escalations.Asked> ask(ToolCall call, ApprovalTier tier, List<String> reasons, String why) {
         Principal who = call.principal().orElseThrow();
         ResolvedAction resolved = call.action().orElseThrow();
         Instant now = clock.instant();
@@ -162,10 +181,19 @@ public class ApprovalStage implements Stage {
                 call.runId(), resolved.tool().name(), resolved.action().name(), resolved.payloadSha256(),
                 Redaction.apply(resolved.args(), redact), reasons, tier, !resolved.tool().reversible(), now,
                 now.plus(ttl), ApprovalStore.State.PENDING, List.of(), Optional.empty());
-        return store.open(request)
-                .chain(() -> audit.approval(event("opened", request, call.id(), who.agent())))
-                .invoke(() -> webhook.opened(request))
-                .replaceWith(request);
+        String sameCall = CanonicalJson.sha256Hex(String.join("\n", who.agent(), call.runId(),
+                resolved.payloadSha256(), why).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return store.open(request, sameCall, maxPending).chain(opened -> switch (opened) {
+            case ApprovalStore.Opened.Created c -> audit.approval(event("opened", request, call.id(), who.agent()))
+                    .invoke(() -> webhook.opened(request))
+                    .replaceWith((Escalations.Asked) new Escalations.Asked.Waiting(request.id(), request.expiresAt()));
+            case ApprovalStore.Opened.Waiting w -> Uni.createFrom().item(new Escalations.Asked.Waiting(w.id(), w.expiresAt()));
+            case ApprovalStore.Opened.TooMany t -> Uni.createFrom().item(new Escalations.Asked.Refused(Denial.of(
+                    Reason.RATE_LIMITED, "agent " + who.agent() + " has " + t.pending() + " approval requests waiting,"
+                            + " the most it may (toolgate.approvals.max-pending = " + maxPending + ")")
+                    .with("limit", "approvals.max-pending")
+                    .with("max_pending", maxPending)));
+        });
     }
 
     /** Gives the approval back when its call is never forwarded; a forwarded call has spent it. */

@@ -17,8 +17,43 @@ import io.smallrye.mutiny.Uni;
  */
 public interface ApprovalStore {
 
-    /** Stores a new request in state {@link State#PENDING}. */
-    Uni<Void> open(Approval request);
+    /**
+     * Stores a new request in state {@link State#PENDING}, atomically and only when: no pending, unexpired request was
+     * opened for the same call (then that one is the answer, {@link Opened.Waiting}); and the agent has fewer than
+     * {@code maxPending} pending, unexpired requests ({@link Opened.TooMany} otherwise).
+     *
+     * @param sameCall names the call the request is for (agent, run, payload, and why it is asked); kept while the
+     *        request is pending
+     */
+    Uni<Opened> open(Approval request, String sameCall, int maxPending);
+
+    /** Stores a new request in state {@link State#PENDING}, whatever else is waiting. */
+    default Uni<Void> open(Approval request) {
+        return open(request, request.id(), Integer.MAX_VALUE).map(opened -> {
+            if (!(opened instanceof Opened.Created)) {
+                throw new IllegalStateException("an unbounded open answered " + opened);
+            }
+            return null;
+        });
+    }
+
+    /** What {@link #open(Approval, String, int)} did. */
+    sealed interface Opened {
+        /** The request is stored. */
+        record Created() implements Opened {
+        }
+
+        /** The same call waits already, on this request (its expiry to the microsecond): nothing was stored. */
+        record Waiting(String id, Instant expiresAt) implements Opened {
+            public Waiting {
+                expiresAt = expiresAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            }
+        }
+
+        /** The agent has {@code pending} requests waiting, the most it may: nothing was stored. */
+        record TooMany(int pending) implements Opened {
+        }
+    }
 
     /** One request, whatever its state; a request past its expiry reads as {@link State#EXPIRED}. */
     Uni<Optional<Approval>> get(String tenant, String id);

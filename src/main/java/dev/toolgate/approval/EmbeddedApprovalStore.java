@@ -49,15 +49,27 @@ public final class EmbeddedApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public Uni<Void> open(Approval request) {
+    public Uni<Opened> open(Approval request, String sameCall, int maxPending) {
         return Uni.createFrom().item(() -> {
             ApprovalRules.opening(request);
+            Instant now = request.createdAt();
             return tenant(request.tenant()).locked(t -> {
                 if (t.requests.containsKey(request.id())) {
                     throw new IllegalArgumentException("an approval request with this id exists");
                 }
+                Approval waiting = Optional.ofNullable(t.sameCall.get(sameCall)).map(t.pending::get)
+                        .filter(a -> !ApprovalRules.expired(a, now)).orElse(null);
+                if (waiting != null) {
+                    return new Opened.Waiting(waiting.id(), waiting.expiresAt());
+                }
+                long open = t.pending.values().stream()
+                        .filter(a -> a.agent().equals(request.agent()) && !ApprovalRules.expired(a, now)).count();
+                if (open >= maxPending) {
+                    return new Opened.TooMany((int) open);
+                }
                 t.open(ApprovalRules.copy(request));
-                return null;
+                t.sameCall.put(sameCall, request.id());
+                return new Opened.Created();
             });
         });
     }
@@ -162,6 +174,8 @@ public final class EmbeddedApprovalStore implements ApprovalStore {
         private final ReentrantLock lock = new ReentrantLock();
         private final Map<String, Approval> requests = new HashMap<>();
         private final Map<String, Approval> pending = new HashMap<>();
+        /** The call a request was opened for → its id; a stale entry points at a request no longer pending. */
+        private final Map<String, String> sameCall = new HashMap<>();
         /** Who redeemed each redeemed request (kept beside it, as Redis keeps fields beside the document). */
         private final Map<String, ApprovalRules.Redeemer> redeemers = new HashMap<>();
         private final PriorityQueue<Forget> forgetting = new PriorityQueue<>(Comparator.comparing(Forget::at));
@@ -201,6 +215,7 @@ public final class EmbeddedApprovalStore implements ApprovalStore {
                 requests.remove(id);
                 pending.remove(id);
                 redeemers.remove(id);
+                sameCall.values().remove(id);
             }
         }
     }

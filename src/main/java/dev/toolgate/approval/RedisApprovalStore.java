@@ -66,8 +66,18 @@ public final class RedisApprovalStore implements ApprovalStore {
         return TenantKeys.prefix(tenant) + "approvals:pending";
     }
 
+    /** An agent's requests by expiry, for the bound on how many may wait. */
+    static String agentKey(String tenant, String agent) {
+        return TenantKeys.prefix(tenant) + "approvals:agent:" + agent;
+    }
+
+    /** The request opened for one call, while it waits. */
+    static String sameCallKey(String tenant, String sameCall) {
+        return TenantKeys.prefix(tenant) + "approvals:call:" + sameCall;
+    }
+
     @Override
-    public Uni<Void> open(Approval request) {
+    public Uni<ApprovalStore.Opened> open(Approval request, String sameCall, int maxPending) {
         return redis.call(() -> {
             ApprovalRules.opening(request);
             List<String> args = List.of(request.id(), ApprovalCodec.document(request), request.agent(),
@@ -75,14 +85,17 @@ public final class RedisApprovalStore implements ApprovalStore {
                     Integer.toString(request.signOffsNeeded()), request.irreversible() ? "1" : "0",
                     Long.toString(ApprovalRules.micros(request.createdAt())),
                     Long.toString(ApprovalRules.micros(request.expiresAt())),
-                    Long.toString(request.expiresAt().plus(ApprovalRules.RETENTION).toEpochMilli()));
-            return redis.eval(OPEN, List.of(key(request.tenant(), request.id()), pendingKey(request.tenant())), args)
-                    .map(reply -> {
-                        if (reply.toInteger() != 1) {
-                            throw new IllegalArgumentException("an approval request with this id exists");
-                        }
-                        return null;
-                    });
+                    Long.toString(request.expiresAt().plus(ApprovalRules.RETENTION).toEpochMilli()),
+                    Integer.toString(maxPending), key(request.tenant(), ""));
+            List<String> keys = List.of(key(request.tenant(), request.id()), pendingKey(request.tenant()),
+                    agentKey(request.tenant(), request.agent()), sameCallKey(request.tenant(), sameCall));
+            return redis.eval(OPEN, keys, args).map(reply -> switch (reply.get(0).toInteger()) {
+                case 1 -> (Opened) new Opened.Created();
+                case 2 -> new Opened.Waiting(reply.get(1).toString(),
+                        ApprovalRules.instant(Long.parseLong(reply.get(2).toString())));
+                case 3 -> new Opened.TooMany(reply.get(1).toInteger());
+                default -> throw new IllegalArgumentException("an approval request with this id exists");
+            });
         });
     }
 

@@ -75,6 +75,14 @@ public interface ToolgateConfig {
         /** How often requests past their expiry are marked expired (and audited). */
         @WithDefault("10S")
         Duration sweepInterval();
+
+        /**
+         * How many requests one agent may have waiting (pending, unexpired) at once; beyond it a call that needs a new
+         * one is 429 {@code rate_limited}. Repeating a call that is already waiting does not count: it gets the same
+         * request.
+         */
+        @WithDefault("20")
+        int maxPending();
     }
 
     interface Idempotency {

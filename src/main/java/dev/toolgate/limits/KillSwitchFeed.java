@@ -53,6 +53,9 @@ public class KillSwitchFeed {
         if (refresh.isNegative() || refresh.isZero()) {
             throw new IllegalArgumentException("toolgate.limits.kill-switch-refresh must be positive");
         }
+        // a gauge left by an earlier application in this JVM (tests start several) would read that one's board
+        meters.find("toolgate.kill_switches.engaged").meters().forEach(meters::remove);
+        meters.find("toolgate.kill_switches.staleness").meters().forEach(meters::remove);
         Gauge.builder("toolgate.kill_switches.engaged", board, KillSwitchBoard::count)
                 .description("runtime kill switches in force on this instance").register(meters);
         Gauge.builder("toolgate.kill_switches.staleness", lastRead,

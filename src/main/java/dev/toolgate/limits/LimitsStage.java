@@ -183,9 +183,12 @@ public class LimitsStage implements Stage {
         String reason = Escalations.REASON_PREFIX + "budget " + spec.name() + " (cap " + spec.capUsdMicros()
                 + " micro-dollars, " + o.state().remainingUsdMicros() + " left) cannot admit "
                 + plan.estimateUsdMicros() + " micro-dollars";
-        return escalations.get().open(call, List.of(reason))
-                .map(id -> (StageResult) new StageResult.Suspend(required.with("approval_id", id)
-                        .with("payload_sha256", call.action().orElseThrow().payloadSha256())));
+        return escalations.get().open(call, List.of(reason)).map(asked -> switch (asked) {
+            case Escalations.Asked.Waiting w -> (StageResult) new StageResult.Suspend(required
+                    .with("approval_id", w.approvalId())
+                    .with("payload_sha256", call.action().orElseThrow().payloadSha256()));
+            case Escalations.Asked.Refused r -> StageResult.deny(r.denial());
+        });
     }
 
     /** The store did not answer: apply the tool's failure modes. */

@@ -19,10 +19,21 @@ public interface Escalations {
     String REASON_PREFIX = "budget escalation: ";
 
     /**
-     * Opens a request bound to the call's payload.
+     * Opens a request bound to the call's payload, or finds the one this call waits on already.
      *
      * @param reasons why a human must decide, shown to the approver
-     * @return the approval id
+     * @return the request the call waits on, or why none was opened (the agent has too many waiting)
      */
-    Uni<String> open(ToolCall call, List<String> reasons);
+    Uni<Asked> open(ToolCall call, List<String> reasons);
+
+    /** What asking for a sign-off came to. */
+    sealed interface Asked {
+        /** The call waits on this request (opened now, or earlier for the same call). */
+        record Waiting(String approvalId, java.time.Instant expiresAt) implements Asked {
+        }
+
+        /** No request was opened: the call is refused with this. */
+        record Refused(dev.toolgate.call.Denial denial) implements Asked {
+        }
+    }
 }

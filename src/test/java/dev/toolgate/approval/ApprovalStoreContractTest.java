@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.toolgate.approval.ApprovalStore.Approval;
 import dev.toolgate.approval.ApprovalStore.Decided;
 import dev.toolgate.approval.ApprovalStore.Decided.Cause;
+import dev.toolgate.approval.ApprovalStore.Opened;
 import dev.toolgate.approval.ApprovalStore.State;
 import dev.toolgate.call.ApprovalTier;
 import dev.toolgate.testing.Concurrently;
@@ -50,6 +51,50 @@ abstract class ApprovalStoreContractTest extends ApprovalRedemptionContractTest 
         // when / then
         assertThrows(IllegalArgumentException.class, () -> await(store().open(request)));
         assertEquals(State.PENDING, await(store().get(requests.tenant, request.id())).orElseThrow().state());
+    }
+
+    @Test
+    void theSameCallWaitingGetsItsRequestAgainUntilItIsDecided() {
+        // given
+        Approval first = requests.request("payments", ApprovalTier.REQUIRED, false);
+        Approval retry = requests.request("payments", ApprovalTier.REQUIRED, false);
+        Approval afterDecision = requests.request("payments", ApprovalTier.REQUIRED, false);
+
+        // when
+        Opened opened = await(store().open(first, "call-1", 20));
+        Opened again = await(store().open(retry, "call-1", 20));
+        Opened otherCall = await(store().open(requests.request("payments", ApprovalTier.REQUIRED, false), "call-2", 20));
+        await(store().decide(requests.tenant, first.id(), reject("approver-bot"), requests.now));
+        Opened afterRejection = await(store().open(afterDecision, "call-1", 20));
+
+        // then
+        assertInstanceOf(Opened.Created.class, opened);
+        assertEquals(new Opened.Waiting(first.id(), first.expiresAt()), again, "the waiting request, nothing new");
+        assertEquals(Optional.empty(), await(store().get(requests.tenant, retry.id())));
+        assertInstanceOf(Opened.Created.class, otherCall);
+        assertInstanceOf(Opened.Created.class, afterRejection, "a decided request no longer waits");
+    }
+
+    @Test
+    void anAgentHasAtMostMaxPendingRequestsWaiting() {
+        // given: two waiting, one decided, one expired
+        await(store().open(requests.request("payments", ApprovalTier.REQUIRED, false), "a", 3));
+        await(store().open(requests.request("payments", ApprovalTier.REQUIRED, false), "b", 3));
+        Approval decided = requests.request("payments", ApprovalTier.REQUIRED, false);
+        await(store().open(decided, "c", 3));
+        await(store().decide(requests.tenant, decided.id(), approve("approver-bot"), requests.now));
+        await(store().open(requests.expired(), "d", 3));
+
+        // when
+        Opened third = await(store().open(requests.request("payments", ApprovalTier.REQUIRED, false), "e", 3));
+        Opened fourth = await(store().open(requests.request("payments", ApprovalTier.REQUIRED, false), "f", 3));
+        Opened repeat = await(store().open(requests.request("payments", ApprovalTier.REQUIRED, false), "a", 3));
+
+        // then
+        assertInstanceOf(Opened.Created.class, third, "decided and expired requests do not count");
+        assertEquals(new Opened.TooMany(3), fourth);
+        assertInstanceOf(Opened.Waiting.class, repeat, "a call waiting already is answered, bound or not");
+        assertEquals(3, await(store().pending(requests.tenant, Optional.empty(), requests.now)).size());
     }
 
     @Test

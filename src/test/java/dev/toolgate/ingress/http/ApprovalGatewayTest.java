@@ -33,6 +33,7 @@ abstract class ApprovalGatewayTest {
     static final String APPROVER_2 = "Bearer approver-2-key";
     static final String SELF = "Bearer self-approver-key";
     static final String GLOBEX = "Bearer globex-approver-key";
+    static final String EAGER = "Bearer eager-key";
 
     static Response refund(String credential, String run, long amount, String approval) {
         return refund(credential, run, amount, approval, null);
@@ -290,4 +291,56 @@ abstract class ApprovalGatewayTest {
         assertFalse(hook.encode().contains("ann@example.com"), "the preview is redacted");
     }
 
+    @Test
+    void repeatingACallThatWaitsAnswersTheSameRequest() {
+        String run = "run-" + UUID.randomUUID();
+        String first = opened(SUPPORT, run, 1_000_000_003);
+        String again = opened(SUPPORT, run, 1_000_000_003);
+        String otherRun = opened(SUPPORT, "run-" + UUID.randomUUID(), 1_000_000_003);
+        String otherPayload = opened(SUPPORT, run, 1_000_000_004);
+
+        assertEquals(first, again, "the same agent, run and payload wait on one request");
+        assertTrue(first != null && !first.equals(otherRun) && !first.equals(otherPayload));
+        assertEquals(List.of("opened"), events(first), "opened once, notified once");
+    }
+
+    @Test
+    void anAgentWithTooManyRequestsWaitingIsRateLimitedEvenWhenItRacesItself() {
+        // given: 25 different calls of one agent, 8 at a time, each needing a sign-off (the bound is 20)
+        String run = "run-" + UUID.randomUUID();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.Map<Long, Response> answers = new java.util.TreeMap<>();
+        try {
+            java.util.Map<Long, CompletableFuture<Response>> calls = new java.util.TreeMap<>();
+            for (long amount = 1_000_000_100L; amount < 1_000_000_125L; amount++) {
+                long a = amount;
+                calls.put(a, CompletableFuture.supplyAsync(() -> refund(EAGER, run, a, null), pool));
+            }
+            calls.forEach((a, call) -> answers.put(a, call.join()));
+        } finally {
+            pool.shutdown();
+        }
+
+        // then: 20 requests wait, no more, and the calls beyond the bound are refused naming it (a call whose store
+        // step outlived toolgate.redis-timeout on a busy machine fails closed, 500 gateway_error, and is not counted)
+        List<Long> waiting = answers.keySet().stream().filter(a -> answers.get(a).statusCode() == 403).toList();
+        List<Response> refused = answers.values().stream().filter(r -> r.statusCode() == 429).toList();
+        List<Integer> statuses = answers.values().stream().map(Response::statusCode).toList();
+        assertTrue(waiting.size() <= 20 && refused.size() >= 5 && statuses.stream().allMatch(
+                status -> status == 403 || status == 429 || status == 500), "answers: " + statuses);
+        long stored = given().header("Authorization", APPROVER_1).get("/v1/approvals").then().statusCode(200)
+                .extract().jsonPath().getList("approvals.agent", String.class).stream()
+                .filter("eager-bot"::equals).count();
+        assertEquals(20, stored, "answers: " + statuses);
+        refused.get(0).then().contentType("application/problem+json")
+                .body("reason", equalTo("rate_limited"))
+                .body("limit", equalTo("approvals.max-pending"))
+                .body("max_pending", equalTo(20));
+        assertTrue(refused.get(0).jsonPath().getString("detail").contains("toolgate.approvals.max-pending = 20"));
+        assertEquals("rate_limited",
+                AuditRecords.denied(refused.get(0).header("Toolgate-Decision-Id")).path("reason").asText());
+        // a call that waits already is answered with its request, bound or not
+        Long first = waiting.get(0);
+        assertEquals(answers.get(first).jsonPath().getString("approval_id"), opened(EAGER, run, first));
+    }
 }
