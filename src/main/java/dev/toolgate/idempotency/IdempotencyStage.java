@@ -122,5 +122,11 @@ public class IdempotencyStage implements Stage {
         public Uni<Void> abandoned(ToolCall call) {
             return store.abandon(tenant, key, owner);
         }
+
+        /** A check: its answer is kept now, so that a repeated check gets the same decision and reserves nothing. */
+        @Override
+        public Uni<Void> handed(ToolCall call, Optional<StoredReply> reply) {
+            return reply.map(r -> store.complete(tenant, key, owner, r, ttl)).orElse(Uni.createFrom().voidItem());
+        }
     }
 }

@@ -23,4 +23,14 @@ public interface AfterCall {
 
     /** The call was never forwarded: a later stage denied it, it was a dry run, or recording its intent failed. */
     Uni<Void> abandoned(ToolCall call);
+
+    /**
+     * The call was decided and handed to its caller to perform (a check): {@code reply} is what the caller was
+     * answered, as the ingress encoded it for keeping. This is not the end: {@link #forwarded} or nothing (the lease)
+     * follows when the caller reports. The default does nothing now; the idempotency stage keeps the answer, so that
+     * a repeated check is answered with the same decision.
+     */
+    default Uni<Void> handed(ToolCall call, java.util.Optional<StoredReply> reply) {
+        return Uni.createFrom().voidItem();
+    }
 }

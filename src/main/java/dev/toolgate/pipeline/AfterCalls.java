@@ -38,4 +38,18 @@ final class AfterCalls {
         afters.clear();
         return Uni.join().all(all).andCollectFailures().replaceWithVoid();
     }
+
+    /** Tells every after-call something without finishing it (the list stays); a failure is logged and counted. */
+    static Uni<Void> tell(ToolCall call, List<AfterCall> afters, Function<AfterCall, Uni<Void>> work,
+            MeterRegistry meters) {
+        List<Uni<Void>> all = new ArrayList<>();
+        for (AfterCall after : afters) {
+            all.add(Uni.createFrom().deferred(() -> work.apply(after)).onFailure().recoverWithItem(fault -> {
+                LOG.warnf("call %s: after-call work failed: %s", call.id(), fault.toString());
+                meters.counter("toolgate.after_call.failures").increment();
+                return null;
+            }));
+        }
+        return all.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(all).andCollectFailures().replaceWithVoid();
+    }
 }

@@ -287,10 +287,12 @@ public class Pipeline {
                     }
                     case UpstreamResult.Handed<R> h -> {
                         endings.count(call, "checked", "");
-                        pending.hold(call, ctx.policyRevision(), afters);
-                        afters.clear();
-                        yield Uni.createFrom().item((Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(),
-                                h.reply()));
+                        Optional<StoredReply> kept = Sending.kept(call, upstream, h.reply());
+                        yield AfterCalls.tell(call, afters, after -> after.handed(call, kept), meters).map(told -> {
+                            pending.hold(call, ctx.policyRevision(), afters);
+                            afters.clear();
+                            return (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), h.reply());
+                        });
                     }
                     case UpstreamResult.Failed<R> f -> {
                         endings.count(call, "failed", f.denial().reason().code());

@@ -221,6 +221,38 @@ abstract class LimitsGatewayTest {
     }
 
     @Test
+    void aRepeatedCheckWithItsIdempotencyKeyIsOneDecisionAndOneReservation() {
+        String run = run();
+        String key = "check-" + UUID.randomUUID();
+        String refund = "{\"tool\":\"payments\",\"method\":\"POST\",\"path\":\"/refunds\",\"body\":"
+                + "{\"charge\":\"ch_1\",\"amount_usd_micros\":%d,\"tenant\":\"acme\"}}";
+
+        Response first = check(run, key, refund.formatted(1_500_000));
+        Response again = check(run, key, refund.formatted(1_500_000));
+        Response otherPayload = check(run, key, refund.formatted(1_600_000));
+
+        first.then().statusCode(200).body("decision", equalTo("allow"));
+        String id = first.jsonPath().getString("decision_id");
+        again.then().statusCode(200).header("Toolgate-Idempotent-Replay", "true").body("decision_id", equalTo(id));
+        otherPayload.then().statusCode(422).body("reason", equalTo("idempotency_conflict"))
+                .body("original_decision_id", equalTo(id));
+        assertEquals(1_500_000L, budget("refunds-per-run", "agent=support-bot&run=" + run).getLong("reserved_usd_micros"),
+                "reserved once");
+        given().header("Authorization", SUPPORT).contentType("application/json")
+                .body("{\"decision_id\":\"" + id + "\",\"status\":\"201\"}").post("/v1/report").then()
+                .statusCode(200);
+        JsonPath state = budget("refunds-per-run", "agent=support-bot&run=" + run);
+        assertEquals(1_500_000L, state.getLong("spent_usd_micros"));
+        assertEquals(0L, state.getLong("reserved_usd_micros"));
+    }
+
+    private static Response check(String run, String idempotencyKey, String body) {
+        return given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", run)
+                .header("Idempotency-Key", idempotencyKey).contentType("application/json").body(body)
+                .post("/v1/check");
+    }
+
+    @Test
     void aPerAgentBudgetHoldsWhateverRunIdsTheAgentInvents() {
         for (int i = 0; i < 2; i++) {
             given().header("Authorization", "Bearer nightly-key").header("Toolgate-Run-Id", run())

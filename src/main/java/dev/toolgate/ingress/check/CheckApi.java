@@ -1,5 +1,6 @@
 package dev.toolgate.ingress.check;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import dev.toolgate.call.Invocation;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.RunIds;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
@@ -30,6 +32,8 @@ import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.pipeline.Active;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.StageResult;
+import dev.toolgate.pipeline.StoredReply;
+import dev.toolgate.pipeline.Upstream;
 import dev.toolgate.pipeline.UpstreamResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -79,6 +83,14 @@ public class CheckApi {
             refuse(rc, call, "the check body must be a JSON object without duplicate members");
             return;
         }
+        String runId = rc.request().getHeader("Toolgate-Run-Id");
+        String mode = rc.request().getHeader("Toolgate-Mode");
+        if (runId != null && !RunIds.valid(runId)
+                || mode != null && !mode.equalsIgnoreCase("dry-run") && !mode.equalsIgnoreCase("enforce")) {
+            // never dropped silently: a check in no run, or enforcing, would be decided as another call
+            refuse(rc, call, "Toolgate-Run-Id must be " + RunIds.RULE + "; Toolgate-Mode must be dry-run or enforce");
+            return;
+        }
         JsonNode d = doc.get();
         if (!d.path("tool").isTextual() || !d.path("method").isTextual() || !d.path("path").isTextual()
                 || !d.path("path").asText().startsWith("/")) {
@@ -95,8 +107,9 @@ public class CheckApi {
         // an approval is redeemed by a check as by a forwarded call; the caller then performs the approved call
         ToolCall described = received(rc, d.get("tool").asText(), d.get("method").asText().toUpperCase(java.util.Locale.ROOT),
                 d.get("path").asText(), query.get(), bytes)
-                .withRequestOptions(Optional.ofNullable(rc.request().getHeader("Toolgate-Approval")), Optional.empty());
-        pipeline.<ObjectNode> handle(described, c -> Uni.createFrom().item(new UpstreamResult.Handed<>(allowed(c))))
+                .withRequestOptions(Optional.ofNullable(rc.request().getHeader("Toolgate-Approval")),
+                        Optional.ofNullable(rc.request().getHeader("Idempotency-Key")));
+        pipeline.handle(described, new Checked())
                 .subscribe().with(outcome -> answers.write(rc, outcome, this::json),
                         fault -> answers.fault(rc, described.id(), fault));
     }
@@ -142,6 +155,37 @@ public class CheckApi {
         }, fault -> answers.fault(rc, reportId, fault));
     }
 
+    /**
+     * The "upstream" of a check: the decided call is handed back to the caller to perform. Its answer is kept for an
+     * {@code Idempotency-Key}, so that a repeated check is answered with the same decision and reserves nothing.
+     */
+    private final class Checked implements Upstream<ObjectNode> {
+
+        private static final String PROTOCOL = "check";
+
+        @Override
+        public Uni<UpstreamResult<ObjectNode>> send(ToolCall call) {
+            return Uni.createFrom().item(new UpstreamResult.Handed<>(allowed(call)));
+        }
+
+        @Override
+        public Optional<StoredReply> encode(ObjectNode reply) {
+            return Optional.of(new StoredReply(PROTOCOL, reply.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public Optional<ObjectNode> decode(StoredReply stored) {
+            if (!stored.protocol().equals(PROTOCOL)) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of((ObjectNode) json.readTree(stored.bytes()));
+            } catch (java.io.IOException | ClassCastException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
     private ObjectNode allowed(ToolCall call) {
         ObjectNode doc = json.createObjectNode();
         doc.put("decision", "allow");
@@ -172,7 +216,7 @@ public class CheckApi {
         String mode = rc.request().getHeader("Toolgate-Mode");
         return ToolCall.received(CallIds.next(), Protocol.CHECK, tool, new Invocation(method, path, query, body),
                 new Secret(rc.request().getHeader("Authorization")),
-                runId != null && runId.matches("[A-Za-z0-9._:-]{1,128}") ? runId : "",
+                RunIds.valid(runId) ? runId : "",
                 "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE, Instant.now());
     }
 

@@ -72,6 +72,16 @@ class CheckApiTest {
     }
 
     @Test
+    void refusesARunIdOrModeItCannotReadInsteadOfDroppingIt() {
+        String lookup = "{\"tool\":\"payments\",\"method\":\"GET\",\"path\":\"/charges/ch_1\"}";
+        given().header("Authorization", SUPPORT).header("Toolgate-Run-Id", "run with spaces")
+                .contentType("application/json").body(lookup).post("/v1/check").then().statusCode(400)
+                .body("reason", equalTo("invalid_arguments"));
+        given().header("Authorization", SUPPORT).header("Toolgate-Mode", "pretend").contentType("application/json")
+                .body(lookup).post("/v1/check").then().statusCode(400).body("reason", equalTo("invalid_arguments"));
+    }
+
+    @Test
     void aCheckNeedsAnIdentity() {
         check("Bearer nope", "{\"tool\":\"payments\",\"method\":\"GET\",\"path\":\"/charges/ch_1\"}").then()
                 .statusCode(401).body("reason", equalTo("unauthenticated"));
