@@ -135,6 +135,18 @@ class ServerRefusalTest {
     }
 
     @Test
+    void aRequestTheDecoderCannotParseIsStillRefusedAndClosedThoughNotAsAProblem() {
+        // the one gap (ADR 0008): Netty fails it before any handler Quarkus lets toolgate install
+        RawHttp.Answer answer = send("GET /tools/payments/charges/ch_1 HTTP/9.x\r\nHost: localhost\r\n\r\n");
+        assertEquals(400, answer.status());
+        assertEquals(java.util.List.of(), GatewayResource.tools().received());
+        // past four times the configured header limit the decoder answers, bare
+        RawHttp.Answer huge = send("GET /tools/payments/charges/ch_1" + HEAD + "X-Padding: " + "a".repeat(90_000)
+                + "\r\n\r\n");
+        assertEquals(431, huge.status());
+    }
+
+    @Test
     void answersAChunkedBodyWithBrokenFramingWithAProblemOrClosesTheConnection() {
         // a chunk size that is not hex: Netty cannot read the body; the request is failed, never forwarded
         String request = "POST /tools/payments/refunds" + HEAD
