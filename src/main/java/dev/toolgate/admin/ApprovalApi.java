@@ -16,6 +16,7 @@ import dev.toolgate.approval.ApprovalStore;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.StrictJson;
 import dev.toolgate.ingress.web.Callers;
 import dev.toolgate.pipeline.ApprovalEvent;
 import dev.toolgate.pipeline.AuditLog;
@@ -77,8 +78,13 @@ public class ApprovalApi {
     }
 
     private void decide(RoutingContext rc, Principal who, boolean approve) {
-        JsonNode body = parse(rc);
-        if (body == null) {
+        StrictJson.Read read = read(rc);
+        if (read instanceof StrictJson.Read.Refused refused) {
+            fail(rc, refused.denial());
+            return;
+        }
+        JsonNode body = ((StrictJson.Read.Ok) read).node();
+        if (!body.isObject()) {
             fail(rc, Denial.of(Reason.INVALID_ARGUMENTS, "the body must be a JSON object or empty"));
             return;
         }
@@ -145,16 +151,13 @@ public class ApprovalApi {
         return Denial.of(Reason.GATEWAY_ERROR, "the approval store cannot be reached");
     }
 
-    private JsonNode parse(RoutingContext rc) {
+    /** The body, empty meaning {@code {}}; read strictly, as every client's JSON is. */
+    private StrictJson.Read read(RoutingContext rc) {
         if (rc.body() == null || rc.body().buffer() == null || rc.body().length() == 0) {
-            return json.createObjectNode();
+            return new StrictJson.Read.Ok(json.createObjectNode());
         }
-        try {
-            JsonNode node = json.readTree(rc.body().buffer().getBytes());
-            return node != null && node.isObject() ? node : null;
-        } catch (java.io.IOException e) {
-            return null;
-        }
+        return StrictJson.mediaType(rc.request().getHeader("Content-Type")).<StrictJson.Read> map(StrictJson.Read.Refused::new)
+                .orElseGet(() -> StrictJson.STANDARD.read(rc.body().buffer().getBytes(), "the body"));
     }
 
     private void ok(RoutingContext rc, ObjectNode doc) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.StrictJson;
 import dev.toolgate.ingress.web.Callers;
 import dev.toolgate.limits.Keys;
 import dev.toolgate.limits.KillSwitchBoard;
@@ -64,7 +65,12 @@ public class KillSwitchAdmin {
                         "kill switches are agent/{id}, tool/{name}, workflow/{name} or tenant/*"));
                 return;
             }
-            Optional<String> reason = engage ? reason(rc) : Optional.empty();
+            StrictJson.Read body = engage ? read(rc) : new StrictJson.Read.Ok(json.createObjectNode());
+            if (body instanceof StrictJson.Read.Refused refused) {
+                callers.fail(rc, refused.denial());
+                return;
+            }
+            Optional<String> reason = engage ? reason(((StrictJson.Read.Ok) body).node()) : Optional.empty();
             if (engage && reason.isEmpty()) {
                 callers.fail(rc, Denial.of(Reason.INVALID_ARGUMENTS, "engaging needs {\"reason\": \"...\"}"));
                 return;
@@ -87,14 +93,18 @@ public class KillSwitchAdmin {
         });
     }
 
-    private Optional<String> reason(RoutingContext rc) {
-        try {
-            JsonNode body = rc.body() == null || rc.body().length() == 0 ? null : json.readTree(rc.body().asString());
-            return body != null && body.path("reason").isTextual() && !body.get("reason").asText().isBlank()
-                    ? Optional.of(body.get("reason").asText())
-                    : Optional.empty();
-        } catch (java.io.IOException e) {
-            return Optional.empty();
+    /** The body, read strictly, as every client's JSON is; an empty one has no reason. */
+    private StrictJson.Read read(RoutingContext rc) {
+        if (rc.body() == null || rc.body().length() == 0) {
+            return new StrictJson.Read.Ok(json.createObjectNode());
         }
+        return StrictJson.mediaType(rc.request().getHeader("Content-Type")).<StrictJson.Read> map(StrictJson.Read.Refused::new)
+                .orElseGet(() -> StrictJson.STANDARD.read(rc.body().buffer().getBytes(), "the body"));
+    }
+
+    private static Optional<String> reason(JsonNode body) {
+        return body.path("reason").isTextual() && !body.get("reason").asText().isBlank()
+                ? Optional.of(body.get("reason").asText())
+                : Optional.empty();
     }
 }

@@ -19,6 +19,14 @@ public enum Reason {
     UPSTREAM_UNAVAILABLE("Upstream unavailable"),
     LIMITS_UNAVAILABLE("Limits unavailable"),
     PAYLOAD_TOO_LARGE("Payload too large"),
+    /** The request line or the header section is over the server's limit (414 or 431). */
+    REQUEST_TOO_LARGE("Request too large"),
+    /** A body that is not JSON by its media type, or JSON in another charset than UTF-8 (415). */
+    UNSUPPORTED_MEDIA_TYPE("Unsupported media type"),
+    /** No route answers the request's path (404). */
+    NOT_FOUND("Not found"),
+    /** The path is answered, but not for the request's method (405). */
+    METHOD_NOT_ALLOWED("Method not allowed"),
     GATEWAY_ERROR("Gateway error");
 
     private final String code;

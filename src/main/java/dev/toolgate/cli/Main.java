@@ -13,7 +13,15 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Quarkus refuses a request target that is no valid URI before any route, with an empty 400; toolgate makes the
+     * same check first thing in its router ({@code ingress.web.RequestTargets}), where the refusal is a problem
+     * document and audited. The property must be set before the HTTP server is created.
+     */
+    static final String URI_VALIDATION = "vertx.disableURIValidation";
+
     public static void main(String... args) {
+        System.setProperty(URI_VALIDATION, "true");
         String[] argv = args.length == 0 ? new String[] { "serve" } : args;
         int status = new CommandLine(new ToolgateCommand()).execute(argv);
         if (!"serve".equals(argv[0]) && !"demo".equals(argv[0]) || status != 0) {

@@ -1,45 +1,27 @@
 package dev.toolgate.contract;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.StrictJson;
 
 /**
  * Builds an action's arguments from its three sources: path variables, query parameters and body members. Each name
- * has exactly one source; the body must be one JSON object without duplicate members. Denial details name members
+ * has exactly one source; the body must be one JSON object, read by {@link StrictJson}. Denial details name members
  * and sources, never values.
  */
 final class Arguments {
 
     /** Deeper bodies are refused: no action's arguments need them, and every layer costs stack in validation. */
-    static final int MAX_DEPTH = 64;
-
-    private static final ObjectMapper BODY = JsonMapper.builder(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    static final int MAX_DEPTH = StrictJson.MAX_DEPTH;
 
     /** The arguments, or why there are none. */
     sealed interface Built {
@@ -78,54 +60,22 @@ final class Arguments {
             return new Built.Args(args);
         }
         JsonNode members;
-        try {
-            members = BODY.readTree(body);
-        } catch (IOException e) {
-            return refused(unreadable(e));
+        switch (StrictJson.STANDARD.read(body, "the body")) {
+            case StrictJson.Read.Refused r -> {
+                return new Built.Refused(r.denial());
+            }
+            case StrictJson.Read.Ok ok -> members = ok.node();
         }
-        if (members == null || !members.isObject()) {
+        if (!members.isObject()) {
             return refused("the body must be a JSON object");
         }
         for (Map.Entry<String, JsonNode> member : members.properties()) {
             if (sources.containsKey(member.getKey())) {
                 return collision(member.getKey(), sources.get(member.getKey()), "body");
             }
-            if (!finite(member.getValue())) {
-                return refused("the body has a number out of range");
-            }
             args.set(member.getKey(), member.getValue());
         }
         return new Built.Args(args);
-    }
-
-    private static String unreadable(IOException e) {
-        if (e instanceof StreamConstraintsException) {
-            return "the body nests deeper than " + MAX_DEPTH + " levels";
-        }
-        if (e instanceof JsonProcessingException json && json.getProcessor() instanceof JsonParser parser
-                && json.getOriginalMessage().startsWith("Duplicate field")) {
-            JsonStreamContext object = parser.getParsingContext();
-            String at = object.getParent() == null || object.getParent().inRoot() ? ""
-                    : " at " + object.getParent().pathAsPointer();
-            return "duplicate member \"" + object.getCurrentName() + "\" in the body" + at;
-        }
-        // the parser's own message may quote the body, which is an argument
-        JsonLocation location = e instanceof JsonProcessingException json ? json.getLocation() : null;
-        return location == null ? "the body is not valid JSON"
-                : "the body is not valid JSON (line " + location.getLineNr() + ", column " + location.getColumnNr()
-                        + ")";
-    }
-
-    private static boolean finite(JsonNode node) {
-        if (node.isNumber()) {
-            return Double.isFinite(node.doubleValue());
-        }
-        for (JsonNode child : node) {
-            if (!finite(child)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Built collision(String name, String first, String second) {

@@ -13,8 +13,8 @@ import dev.toolgate.contract.SchemaCompiler.Dialects;
  * {@code $schema} names: draft-04, draft-06, draft-07, 2019-09 or 2020-12 (the dialect id with or without its empty
  * fragment, over {@code http} or {@code https}), and 2020-12 when it names none, as MCP says. Each draft is checked
  * against its own meta-schema and enforced as it means (draft-04's boolean {@code exclusiveMaximum} and {@code id},
- * draft-07's {@code dependencies}, 2019-09's {@code dependentRequired}); {@code format} is an annotation only, as in
- * the contract's own schemas. Otherwise the contract's rules apply: {@code type: object} at the root, references
+ * draft-07's {@code dependencies}, 2019-09's {@code dependentRequired}); {@code format} is asserted, as in the
+ * contract's own schemas. Otherwise the contract's rules apply: {@code type: object} at the root, references
  * resolved inside the document, nothing fetched over the network.
  */
 public final class DeclaredSchemas {

@@ -38,8 +38,8 @@ final class SchemaCompiler {
         CONTRACT,
         /**
          * A schema a tool declares: the draft its {@code $schema} names (see {@link SchemaDialects}), checked against
-         * that draft's meta-schema and enforced as that draft means; 2020-12 when it names none. {@code format} stays
-         * an annotation in every draft, as it is in the contract's schemas.
+         * that draft's meta-schema and enforced as that draft means; 2020-12 when it names none. {@code format} is
+         * asserted in every draft, as it is in the contract's schemas.
          */
         DECLARED
     }
@@ -75,11 +75,10 @@ final class SchemaCompiler {
         SchemaRegistryConfig.Builder config = SchemaRegistryConfig.builder()
                 .pathType(PathType.JSON_POINTER)
                 .locale(Locale.ENGLISH)
-                .preloadSchema(true);
-        if (dialects == Dialects.DECLARED) {
-            // networknt asserts format by default up to draft-07; the contract's 2020-12 schemas only annotate it
-            config.formatAssertionsEnabled(false);
-        }
+                .preloadSchema(true)
+                // format is asserted in every draft, in the contract's schemas and the tools' own: an argument that
+                // says it is an email, a URI or a date-time is one (2020-12 would only annotate it by default)
+                .formatAssertionsEnabled(true);
         // one registry per load, so that a reload starts from an empty cache
         registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> {
             builder.schemaLoader(loader -> loader.fetchRemoteResources(false))
@@ -112,6 +111,9 @@ final class SchemaCompiler {
         Schema meta = metas.computeIfAbsent(version.get(),
                 v -> registry.getSchema(SchemaLocation.of(v.getDialectId())));
         meta.validate(json, InputFormat.JSON).stream()
+                // the meta-schema's own formats (a pattern's regex, an $id's URI) are checked when the schema compiles,
+                // with a message that names the problem
+                .filter(error -> !"format".equals(error.getKeyword()))
                 .filter(error -> !under(JsonArgumentSchema.pointer(error.getInstanceLocation()), typePointers))
                 .map(JsonArgumentSchema::describe)
                 .distinct()

@@ -34,9 +34,14 @@ class ContractStageArgumentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "[{\"amount\": 1}]", "1", "\"amount\"", "null", "true", " " })
+    @ValueSource(strings = { "[{\"amount\": 1}]", "1", "\"amount\"", "null", "true" })
     void refusesABodyThatIsNotAJsonObject(String body) {
         assertEquals(Denial.of(Reason.INVALID_ARGUMENTS, "the body must be a JSON object"), refund(Map.of(), body));
+    }
+
+    @Test
+    void refusesABodyOfWhitespaceAsEmpty() {
+        assertEquals(Denial.of(Reason.INVALID_ARGUMENTS, "the body is empty"), refund(Map.of(), " \r\n"));
     }
 
     @ParameterizedTest

@@ -271,12 +271,14 @@ class DeclaredSchemasTest {
     }
 
     @Test
-    void leavesFormatAnAnnotationInDraft7AsIn202012() {
-        // networknt would assert format in draft-07; the contract's own schemas do not, and neither do declared ones
+    void assertsFormatInDraft7AsIn202012() {
+        // format is asserted in the contract's own schemas and in declared ones alike (issue 11, item 6)
         ArgumentSchema schema = compiled("""
                 {"$schema": "%s", "type": "object", "properties": {"to": {"type": "string", "format": "email"}}}
                 """.formatted(DRAFT_7));
 
-        assertEquals(List.of(), violations(schema, "{\"to\": \"not an address\"}"));
+        assertEquals(List.of("/to: does not match the email pattern must be a valid RFC 5321 Mailbox"),
+                violations(schema, "{\"to\": \"not an address\"}"));
+        assertEquals(List.of(), violations(schema, "{\"to\": \"ops@example.com\"}"));
     }
 }

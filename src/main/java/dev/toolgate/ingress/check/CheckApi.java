@@ -12,7 +12,6 @@ import java.util.OptionalLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,10 +24,12 @@ import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.RunIds;
 import dev.toolgate.call.Secret;
+import dev.toolgate.call.StrictJson;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.ingress.web.HttpAnswers;
 import dev.toolgate.ingress.web.ProblemDocuments;
+import dev.toolgate.ingress.web.ServerRefusals;
 import dev.toolgate.pipeline.Active;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.StageResult;
@@ -62,7 +63,7 @@ public class CheckApi {
         this.pipeline = pipeline;
         this.answers = answers;
         this.active = active;
-        this.json = json.copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.json = json;
         this.maxBodyBytes = config.http().maxBodyBytes();
         this.leaseSeconds = config.limits().lease().toSeconds();
     }
@@ -76,11 +77,15 @@ public class CheckApi {
 
     /** {@code {"tool", "method", "path", "query"?, "body"?}}: the call as the caller will send it to the tool. */
     private void check(RoutingContext rc) {
-        Optional<JsonNode> doc = parse(rc.body().buffer());
-        ToolCall call = received(rc, doc.map(d -> d.path("tool").asText("")).orElse(""), "CHECK", "/",
-                Map.of(), new byte[0]);
-        if (doc.isEmpty() || !doc.get().isObject()) {
-            refuse(rc, call, "the check body must be a JSON object without duplicate members");
+        StrictJson.Read read = read(rc, "the check body");
+        JsonNode d = read instanceof StrictJson.Read.Ok ok ? ok.node() : null;
+        ToolCall call = received(rc, d == null ? "" : d.path("tool").asText(""), "CHECK", "/", Map.of(), new byte[0]);
+        if (read instanceof StrictJson.Read.Refused refused) {
+            refuse(rc, call, refused.denial());
+            return;
+        }
+        if (!d.isObject()) {
+            refuse(rc, call, "the check body must be a JSON object");
             return;
         }
         String runId = rc.request().getHeader("Toolgate-Run-Id");
@@ -91,7 +96,6 @@ public class CheckApi {
             refuse(rc, call, "Toolgate-Run-Id must be " + RunIds.RULE + "; Toolgate-Mode must be dry-run or enforce");
             return;
         }
-        JsonNode d = doc.get();
         if (!d.path("tool").isTextual() || !d.path("method").isTextual() || !d.path("path").isTextual()
                 || !d.path("path").asText().startsWith("/")) {
             refuse(rc, call, "tool, method and path (starting with /) are required strings");
@@ -116,7 +120,7 @@ public class CheckApi {
 
     /** {@code {"decision_id", "cost_usd_micros"?, "status"?}}: settles a check the caller has performed. */
     private void report(RoutingContext rc) {
-        Optional<JsonNode> doc = parse(rc.body().buffer());
+        StrictJson.Read read = read(rc, "the report body");
         String revision = active.policyRevision();
         String reportId = CallIds.next();
         ToolCall caller = received(rc, "", "REPORT", "/", Map.of(), new byte[0]);
@@ -127,7 +131,11 @@ public class CheckApi {
                 answers.problem(rc, reportId, revision, denial);
                 return;
             }
-            JsonNode d = doc.filter(JsonNode::isObject).orElse(null);
+            if (read instanceof StrictJson.Read.Refused refused) {
+                answers.problem(rc, reportId, revision, refused.denial());
+                return;
+            }
+            JsonNode d = read instanceof StrictJson.Read.Ok ok && ok.node().isObject() ? ok.node() : null;
             JsonNode cost = d == null ? null : d.path("cost_usd_micros");
             if (d == null || !d.path("decision_id").isTextual()
                     || !(cost.isMissingNode() || cost.isIntegralNumber() && cost.canConvertToLong() && cost.longValue() >= 0)
@@ -220,12 +228,14 @@ public class CheckApi {
                 "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE, Instant.now());
     }
 
-    private Optional<JsonNode> parse(Buffer body) {
-        try {
-            return body == null || body.length() == 0 ? Optional.empty() : Optional.of(json.readTree(body.getBytes()));
-        } catch (java.io.IOException e) {
-            return Optional.empty();
+    /** The body, read strictly once its media type says JSON in UTF-8. */
+    private static StrictJson.Read read(RoutingContext rc, String what) {
+        Optional<Denial> media = StrictJson.mediaType(rc.request().getHeader("Content-Type"));
+        if (media.isPresent()) {
+            return new StrictJson.Read.Refused(media.get());
         }
+        Buffer body = rc.body().buffer();
+        return StrictJson.STANDARD.read(body == null ? new byte[0] : body.getBytes(), what);
     }
 
     private static Optional<Map<String, List<String>>> query(JsonNode node) {
@@ -256,7 +266,11 @@ public class CheckApi {
     }
 
     private void refuse(RoutingContext rc, ToolCall call, String why) {
-        pipeline.<ObjectNode> refuse(call, Denial.of(Reason.INVALID_ARGUMENTS, why))
+        refuse(rc, call, Denial.of(Reason.INVALID_ARGUMENTS, why));
+    }
+
+    private void refuse(RoutingContext rc, ToolCall call, Denial denial) {
+        pipeline.<ObjectNode> refuse(call, denial)
                 .subscribe().with(outcome -> answers.write(rc, outcome, this::json),
                         fault -> answers.fault(rc, call.id(), fault));
     }
@@ -267,9 +281,7 @@ public class CheckApi {
             return;
         }
         ToolCall call = received(rc, "", "CHECK", "/", Map.of(), new byte[0]);
-        Denial denial = rc.statusCode() == 413
-                ? Denial.of(Reason.PAYLOAD_TOO_LARGE, "the request body exceeds " + maxBodyBytes + " bytes")
-                : Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request");
+        Denial denial = ServerRefusals.denialOf(rc.statusCode(), maxBodyBytes);
         pipeline.<ObjectNode> refuse(call, denial).subscribe().with(outcome -> answers.write(rc, outcome, this::json),
                 fault -> answers.fault(rc, call.id(), fault));
     }

@@ -2,7 +2,6 @@ package dev.toolgate.ingress.http;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,11 +16,13 @@ import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.RunIds;
 import dev.toolgate.call.Secret;
+import dev.toolgate.call.StrictJson;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.forward.HttpForwarder;
 import dev.toolgate.forward.HttpReply;
 import dev.toolgate.ingress.web.HttpAnswers;
+import dev.toolgate.ingress.web.ServerRefusals;
 import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.Upstream;
@@ -129,16 +130,8 @@ public class HttpIngress {
         if (Query.parse(request.query()).isEmpty()) {
             return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "the query string is not validly encoded"));
         }
-        String type = request.getHeader("Content-Type");
-        if (body.length() > 0 && (type == null || !isJson(type))) {
-            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "a request body must be application/json"));
-        }
-        return Optional.empty();
-    }
-
-    private static boolean isJson(String contentType) {
-        String media = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+        // the body itself is read by the contract stage, with the same strict reader
+        return body.length() > 0 ? StrictJson.mediaType(request.getHeader("Content-Type")) : Optional.empty();
     }
 
     private void refuse(RoutingContext rc, ToolCall call, Denial denial) {
@@ -146,7 +139,10 @@ public class HttpIngress {
         refused.subscribe().with(outcome -> answers.write(rc, outcome), fault -> answers.fault(rc, call.id(), fault));
     }
 
-    /** Body over the limit (BodyHandler fails with 413), or a fault in a handler: never a stack trace. */
+    /**
+     * Body over the limit (BodyHandler fails with 413), a request the router fails (400, 404, 405), or a fault in a
+     * handler (500): never a stack trace, and a client's mistake is never a 500.
+     */
     private void failure(RoutingContext rc) {
         if (rc.response().headWritten()) {
             rc.response().reset();
@@ -154,9 +150,6 @@ public class HttpIngress {
         }
         HttpServerRequest request = rc.request();
         ToolCall call = received(request, toolOf(request.path()), "/", Buffer.buffer());
-        Denial denial = rc.statusCode() == 413
-                ? Denial.of(Reason.PAYLOAD_TOO_LARGE, "the request body exceeds " + maxBodyBytes + " bytes")
-                : Denial.of(Reason.GATEWAY_ERROR, "the gateway could not handle the request");
-        refuse(rc, call, denial);
+        refuse(rc, call, ServerRefusals.denialOf(rc.statusCode(), maxBodyBytes));
     }
 }

@@ -11,9 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.toolgate.call.StrictJson;
+
 /**
- * JSON-RPC 2.0 as MCP uses it: one message per POST, read strictly (a duplicate member anywhere, trailing content
- * or a number that does not fit is refused, so that toolgate and the server can never read one message two ways),
+ * JSON-RPC 2.0 as MCP uses it: one message per POST, read by {@link StrictJson} (UTF-8 only; a duplicate member
+ * anywhere or trailing content is refused; numbers read exactly, so that toolgate and the server can never read one
+ * message two ways),
  * and the error documents toolgate answers.
  */
 final class JsonRpc {
@@ -72,17 +75,15 @@ final class JsonRpc {
     }
 
     static Parsed parse(byte[] body) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(body);
-        } catch (IOException e) {
-            String why = e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
-                    ? "the message has a duplicate member"
-                    : "the body is not valid JSON";
-            return new Parsed.Bad(PARSE_ERROR, why);
-        }
-        if (node == null || node.isMissingNode()) {
+        if (body.length == 0) {
             return new Parsed.Bad(INVALID_REQUEST, "the body is empty");
+        }
+        JsonNode node;
+        switch (StrictJson.EXACT.read(body, "the message")) {
+            case StrictJson.Read.Refused refused -> {
+                return new Parsed.Bad(PARSE_ERROR, refused.denial().detail());
+            }
+            case StrictJson.Read.Ok ok -> node = ok.node();
         }
         if (node.isArray()) {
             return new Parsed.Bad(INVALID_REQUEST,

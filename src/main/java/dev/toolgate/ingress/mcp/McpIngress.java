@@ -13,6 +13,7 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.ingress.web.ServerRefusals;
 import dev.toolgate.pipeline.Admission;
 import dev.toolgate.pipeline.Identified;
 import dev.toolgate.pipeline.Pipeline;
@@ -151,16 +152,19 @@ public class McpIngress {
         return path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "";
     }
 
-    /** Body over the limit (BodyHandler fails with 413), or a fault in a handler: never a stack trace. */
+    /**
+     * Body over the limit (BodyHandler fails with 413), a request the router fails (400, 405), or a fault in a handler:
+     * never a stack trace, and a client's mistake is never a 500.
+     */
     private void failure(RoutingContext rc) {
         if (rc.response().headWritten()) {
             rc.response().reset();
             return;
         }
         ToolCall call = McpRefusals.probe(rc.request(), server(rc.request()));
-        if (rc.statusCode() == 413) {
-            refusals.refuse(rc, call, 413, null, JsonRpc.INVALID_REQUEST, Denial.of(Reason.PAYLOAD_TOO_LARGE,
-                    "the request body exceeds " + maxBodyBytes + " bytes"));
+        Denial denial = ServerRefusals.denialOf(rc.statusCode(), maxBodyBytes);
+        if (denial.reason() != Reason.GATEWAY_ERROR) {
+            refusals.refuse(rc, call, rc.statusCode(), null, JsonRpc.INVALID_REQUEST, denial);
         } else {
             LOG.warnf("MCP request failed: %s", String.valueOf(rc.failure()));
             refusals.refuse(rc, call, 500, null, JsonRpc.DENIED,

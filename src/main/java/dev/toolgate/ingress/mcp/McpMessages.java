@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.McpMethod;
 import dev.toolgate.call.Reason;
+import dev.toolgate.call.StrictJson;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.Outcome;
@@ -63,10 +64,9 @@ class McpMessages {
         HttpServerRequest request = x.request();
         ToolCall probe = McpRefusals.probe(request, x.server());
         Buffer body = x.rc().body().buffer() == null ? Buffer.buffer() : x.rc().body().buffer();
-        String type = request.getHeader("Content-Type");
-        if (type == null || !type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
-            refusals.refuse(x.rc(), probe, 415, null, JsonRpc.INVALID_REQUEST,
-                    Denial.of(Reason.INVALID_ARGUMENTS, "an MCP message is POSTed as application/json"));
+        Optional<Denial> media = StrictJson.mediaType(request.getHeader("Content-Type"));
+        if (media.isPresent()) {
+            refusals.refuse(x.rc(), probe, 415, null, JsonRpc.INVALID_REQUEST, media.get());
             return;
         }
         JsonRpc.Message message;

@@ -15,6 +15,12 @@ import dev.toolgate.pipeline.Outcome;
 public final class ProblemDocuments {
 
     public static final String CONTENT_TYPE = "application/problem+json";
+    /** The member of a {@code request_too_large} problem naming the part over its limit. */
+    public static final String TOO_LARGE = "too_large";
+    /** {@link #TOO_LARGE}: the request line (414). */
+    public static final String TOO_LARGE_REQUEST_LINE = "request_line";
+    /** {@link #TOO_LARGE}: the header section (431). */
+    public static final String TOO_LARGE_HEADERS = "headers";
 
     private ProblemDocuments() {
     }
@@ -26,6 +32,10 @@ public final class ProblemDocuments {
             case TOOL_NOT_GRANTED, KILL_SWITCH, POLICY_DENIED, APPROVAL_REQUIRED, APPROVAL_INVALID, BUDGET_EXCEEDED -> 403;
             case IDEMPOTENCY_CONFLICT -> 409;
             case PAYLOAD_TOO_LARGE -> 413;
+            case REQUEST_TOO_LARGE -> 431;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case NOT_FOUND -> 404;
+            case METHOD_NOT_ALLOWED -> 405;
             case RATE_LIMITED -> 429;
             case UPSTREAM_UNAVAILABLE -> 502;
             case LIMITS_UNAVAILABLE -> 503;
@@ -34,11 +44,18 @@ public final class ProblemDocuments {
         };
     }
 
-    /** The status of a denial: the reason's, except a payload-mismatch idempotency conflict (422, not 409). */
+    /**
+     * The status of a denial: the reason's, except a payload-mismatch idempotency conflict (422, not 409) and a request
+     * line over the limit (414, where headers over it are 431).
+     */
     public static int status(Denial denial) {
         if (denial.reason() == Reason.IDEMPOTENCY_CONFLICT
                 && "payload_mismatch".equals(denial.extensions().get("conflict"))) {
             return 422;
+        }
+        if (denial.reason() == Reason.REQUEST_TOO_LARGE
+                && TOO_LARGE_REQUEST_LINE.equals(denial.extensions().get(TOO_LARGE))) {
+            return 414;
         }
         return status(denial.reason());
     }

@@ -38,10 +38,10 @@ class BadInputTest {
     }
 
     @Test
-    void refusesABodyThatIsNotJson() {
+    void refusesABodyThatIsNotJsonByItsMediaTypeWith415() {
         Response response = given().header("Authorization", SUPPORT).contentType("text/plain").body("refund please")
                 .post("/tools/payments/refunds");
-        assertProblem(response, 400, "invalid_arguments");
+        assertProblem(response, 415, "unsupported_media_type");
     }
 
     @Test
@@ -60,8 +60,11 @@ class BadInputTest {
 
     @Test
     void refusesAMalformedQuery() {
-        // %zz is refused by Quarkus' HTTP layer (bare 400); %C3%28 parses as a URI but is not UTF-8: toolgate refuses it
-        assertEquals(400, RawHttp.get("/tools/payments/charges/ch_1?expand=%zz", SUPPORT).status());
+        // %zz is no percent-escape: refused before any route; %C3%28 is one, but not UTF-8: the HTTP ingress refuses it
+        RawHttp.Answer malformed = RawHttp.get("/tools/payments/charges/ch_1?expand=%zz", SUPPORT);
+        assertEquals(400, malformed.status(), malformed.body());
+        assertTrue(malformed.body().contains("\"reason\":\"invalid_arguments\""), malformed.body());
+        assertEquals("invalid_arguments", AuditRecords.denied(malformed.decisionId()).path("reason").asText());
         RawHttp.Answer answer = RawHttp.get("/tools/payments/charges/ch_1?expand=%C3%28", SUPPORT);
         assertEquals(400, answer.status(), answer.body());
         assertTrue(answer.body().contains("\"reason\":\"invalid_arguments\""), answer.body());
