@@ -55,6 +55,47 @@ public interface ToolgateConfig {
     /** Approval requests. */
     Approvals approvals();
 
+    /** How toolgate treats the upstream tools it forwards to. */
+    Upstream upstream();
+
+    interface Upstream {
+
+        /** The circuit breaker each upstream tool has of its own. */
+        CircuitBreaker circuitBreaker();
+    }
+
+    /**
+     * A circuit breaker per upstream tool: once enough of a tool's recent exchanges failed (no connection, a reset, no
+     * complete answer within the tool's {@code timeouts.request}, an HTTP 5xx answer; never the agent's 4xx), calls of
+     * that tool are refused with {@code upstream_unavailable} before anything is sent, until a trial call after
+     * {@link #delay()} succeeds.
+     */
+    interface CircuitBreaker {
+
+        /** Whether tools get a circuit breaker at all; without one every call is sent, however its tool fares. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How many of a tool's most recent exchanges are looked at (the rolling window); the breaker cannot open before
+         * the tool had this many.
+         */
+        @WithDefault("20")
+        int requestVolume();
+
+        /** The share of failed exchanges in the window (above 0, at most 1) that opens the breaker. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker refuses calls before it lets trial calls through. */
+        @WithDefault("30S")
+        Duration delay();
+
+        /** How many trial calls must succeed in a row to close the breaker again; one failure opens it again. */
+        @WithDefault("1")
+        int successThreshold();
+    }
+
     interface Approvals {
 
         /** How long an approval request stays open (and an approval stays redeemable). */

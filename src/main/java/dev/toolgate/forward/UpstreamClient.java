@@ -4,6 +4,8 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,14 +51,21 @@ public class UpstreamClient {
     private final HttpClient client;
     private final Vertx vertx;
     private final int maxAnswerBytes;
+    private final CircuitBreakers breakers;
 
     @jakarta.inject.Inject
-    UpstreamClient(Vertx vertx, ToolgateConfig config) {
-        this(vertx, config.http().maxUpstreamBodyBytes());
+    UpstreamClient(Vertx vertx, ToolgateConfig config, CircuitBreakers breakers) {
+        this(vertx, config.http().maxUpstreamBodyBytes(), breakers);
     }
 
+    /** A client without circuit breakers. */
     UpstreamClient(Vertx vertx, int maxAnswerBytes) {
+        this(vertx, maxAnswerBytes, CircuitBreakers.none());
+    }
+
+    UpstreamClient(Vertx vertx, int maxAnswerBytes, CircuitBreakers breakers) {
         this.vertx = vertx;
+        this.breakers = breakers;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(64)
@@ -74,25 +83,38 @@ public class UpstreamClient {
         return maxAnswerBytes;
     }
 
-    /** An exchange with the upstream whose answer headers have arrived. */
+    /**
+     * An exchange with the upstream whose answer headers have arrived. Whoever reads the answer reports a broken one
+     * through {@link #fault} and ends the exchange with {@link #done}: that is also when the tool's circuit breaker
+     * learns how the exchange went.
+     */
     public record Exchange(HttpClientRequest request, HttpClientResponse response, long timer, Vertx vertx,
-            AtomicBoolean timedOut) {
+            AtomicBoolean timedOut, CircuitBreakers.Verdict verdict) {
 
         public boolean isStream() {
             String type = response.getHeader("Content-Type");
             return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
         }
 
-        /** The fault to report for a broken answer: the time limit when it ran out, else the fault itself. */
+        /**
+         * The fault to report for a broken answer: the time limit when it ran out, else the fault itself. The tool's
+         * circuit breaker counts it.
+         */
         public Throwable fault(Throwable fault) {
-            return timedOut.get() ? new UpstreamTimeout() : fault;
+            Throwable reported = timedOut.get() ? new UpstreamTimeout() : fault;
+            verdict.failed(reported);
+            return reported;
         }
 
-        /** Stops the exchange's time limit (the answer is complete, or the exchange was given up). */
+        /**
+         * Stops the exchange's time limit (the answer is complete, or the exchange was given up). Unless a fault was
+         * reported first, the circuit breaker counts the exchange by the answer's status.
+         */
         public void done() {
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
             }
+            verdict.answered(response.statusCode());
         }
     }
 
@@ -107,6 +129,13 @@ public class UpstreamClient {
      */
     public Future<Exchange> send(ToolSpec tool, HttpMethod method, String pathAndQuery,
             List<Map.Entry<String, String>> headers, Buffer body, Duration limit, Consumer<Runnable> abandon) {
+        return breakers.through(tool,
+                verdict -> exchange(tool, method, pathAndQuery, headers, body, limit, abandon, verdict));
+    }
+
+    private Future<Exchange> exchange(ToolSpec tool, HttpMethod method, String pathAndQuery,
+            List<Map.Entry<String, String>> headers, Buffer body, Duration limit, Consumer<Runnable> abandon,
+            CircuitBreakers.Verdict verdict) {
         URI base = tool.upstream();
         boolean tls = "https".equals(base.getScheme());
         int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
@@ -119,34 +148,48 @@ public class UpstreamClient {
         AtomicBoolean timedOut = new AtomicBoolean();
         client.request(options).onComplete(opened -> {
             if (opened.failed()) {
+                verdict.failed(opened.cause());
                 answered.tryFail(new NotSent(opened.cause()));
                 return;
             }
             HttpClientRequest request = opened.result();
             if (abandon != null) {
                 abandon.accept(() -> {
+                    verdict.neutral();
                     answered.tryFail(new Abandoned());
                     request.reset();
                 });
             }
             long timer = limit == null ? -1 : vertx.setTimer(Math.max(1, limit.toMillis()), id -> {
                 timedOut.set(true);
+                verdict.failed(new UpstreamTimeout());
                 answered.tryFail(new UpstreamTimeout());
                 request.reset(0, new UpstreamTimeout());
             });
             request.response().onComplete(response -> {
                 if (response.succeeded()) {
-                    if (!answered.tryComplete(new Exchange(request, response.result(), timer, vertx, timedOut))) {
+                    if (limit == null) {
+                        // an exchange as long as the agent wants it (a stream): the tool answered, which is all its
+                        // breaker can learn without waiting for the agent to leave
+                        verdict.answered(response.result().statusCode());
+                    }
+                    if (!answered.tryComplete(new Exchange(request, response.result(), timer, vertx, timedOut,
+                            verdict))) {
                         request.reset();
                     }
                 } else {
                     if (timer >= 0) {
                         vertx.cancelTimer(timer);
                     }
-                    answered.tryFail(timedOut.get() ? new UpstreamTimeout() : response.cause());
+                    Throwable fault = timedOut.get() ? new UpstreamTimeout() : response.cause();
+                    verdict.failed(fault);
+                    answered.tryFail(fault);
                 }
             });
-            (body == null ? request.end() : request.end(body)).onFailure(answered::tryFail);
+            (body == null ? request.end() : request.end(body)).onFailure(fault -> {
+                verdict.failed(fault);
+                answered.tryFail(fault);
+            });
         });
         return answered.future();
     }
@@ -177,6 +220,8 @@ public class UpstreamClient {
     public static <R> UpstreamResult.Failed<R> failure(ToolSpec tool, Throwable fault) {
         String name = "tool " + tool.name();
         return switch (fault) {
+            case CircuitBreakers.Refused r -> new UpstreamResult.Failed<>(refusal(name, r),
+                    UpstreamResult.Delivery.NOT_SENT);
             case UpstreamTimeout t -> new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_TIMEOUT,
                     name + " did not answer within " + tool.requestTimeout().toMillis() + " ms"));
             case AnswerTooLarge t -> new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
@@ -196,6 +241,18 @@ public class UpstreamClient {
                         name + (connect ? " could not be reached" : " failed to answer")));
             }
         };
+    }
+
+    private static Denial refusal(String name, CircuitBreakers.Refused refused) {
+        long seconds = refused.retryAfterSeconds(Instant.now());
+        String detail = refused.retryAt().isPresent()
+                ? name + " keeps failing: its circuit breaker is open, so the call was not sent; toolgate tries the"
+                        + " tool again at " + refused.retryAt().get().truncatedTo(ChronoUnit.SECONDS)
+                        + " (in " + seconds + " s)"
+                : name + " keeps failing: its circuit breaker is half-open and a trial call is under way, so the call"
+                        + " was not sent; try again shortly";
+        return Denial.of(Reason.UPSTREAM_UNAVAILABLE, detail).with("circuit", refused.state())
+                .with("retry_after", seconds);
     }
 
     /** The cost a tool reported in {@value #COST_HEADER}, when it is a whole number of micro-dollars. */

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} process on a free port of 127.0.0.1, without persistence, that a test can stop, restart
- * on the same port, pause ({@code SIGSTOP}, a Redis that no longer answers) and resume. {@link #command} is a tiny
- * synchronous client for looking at what the code under test wrote.
+ * A real {@code redis-server} process on a free port of 127.0.0.1, without persistence ({@link #startPersistent}: with
+ * an append-only file), that a test can stop, restart on the same port, pause ({@code SIGSTOP}, a Redis that no longer
+ * answers) and resume. {@link #command} is a tiny synchronous client for looking at what the code under test wrote.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -25,16 +25,30 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path log;
+    /** Where the append-only file lives, or null for a server without persistence. */
+    private final Path data;
     private Process process;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, Path data) {
         this.port = port;
         this.log = Path.of("target", "test-redis", "redis-" + port + ".log").toAbsolutePath();
+        this.data = data;
     }
 
     /** Starts a server on a free port and waits until it answers PING. */
     public static RedisServer start() {
-        RedisServer server = new RedisServer(freePort());
+        RedisServer server = new RedisServer(freePort(), null);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * Starts a server on a free port that appends every write to a file in {@code data} and syncs it before answering
+     * ({@code appendfsync always}), so that a server killed and started again ({@link #restart}) holds every write it
+     * acknowledged.
+     */
+    public static RedisServer startPersistent(Path data) {
+        RedisServer server = new RedisServer(freePort(), data.toAbsolutePath());
         server.launch();
         return server;
     }
@@ -61,7 +75,10 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Starts a fresh, empty server on the same port (it knows no scripts and holds no keys). */
+    /**
+     * Starts the server again on the same port. It knows no scripts; without persistence it holds no keys, with it every
+     * write it acknowledged before.
+     */
     public void restart() {
         stop();
         launch();
@@ -108,8 +125,15 @@ public final class RedisServer implements AutoCloseable {
     private void launch() {
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no")
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                    "127.0.0.1", "--save", ""));
+            if (data == null) {
+                command.addAll(List.of("--appendonly", "no"));
+            } else {
+                Files.createDirectories(data);
+                command.addAll(List.of("--dir", data.toString(), "--appendonly", "yes", "--appendfsync", "always"));
+            }
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();

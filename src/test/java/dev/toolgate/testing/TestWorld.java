@@ -30,10 +30,17 @@ final class TestWorld implements AutoCloseable {
         dir = Path.of("target", "test-" + name, UUID.randomUUID().toString()).toAbsolutePath();
         Files.createDirectories(dir);
         auditFile = dir.resolve("audit.jsonl");
-        redis = store.equals("redis") ? RedisServer.start() : null;
+        redis = switch (store) {
+            case "redis" -> RedisServer.start();
+            case "redis-persistent" -> RedisServer.startPersistent(dir.resolve("redis"));
+            default -> null;
+        };
     }
 
-    /** Starts a world whose files live under {@code target/test-<name>/}; {@code store} is embedded or redis. */
+    /**
+     * Starts a world whose files live under {@code target/test-<name>/}; {@code store} is embedded, redis, or
+     * redis-persistent (a Redis that keeps its data across a kill and restart).
+     */
     static TestWorld start(String name, String store) throws Exception {
         return new TestWorld(name, store);
     }

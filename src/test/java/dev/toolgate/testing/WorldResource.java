@@ -5,7 +5,8 @@ import java.util.Map;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A test resource built on a {@link TestWorld}: the {@code store} argument (embedded, the default, or redis) chooses
+ * A test resource built on a {@link TestWorld}: the {@code store} argument (embedded, the default, redis or redis-persistent)
+ * chooses
  * the stores, the world starts before Quarkus and closes after it, and a subclass adds what its tests need.
  */
 abstract class WorldResource implements QuarkusTestResourceLifecycleManager {
