@@ -127,6 +127,10 @@ public class HttpIngress {
         if (request.headers().getAll("Authorization").size() > 1) {
             return Optional.of(Denial.of(Reason.UNAUTHENTICATED, "send exactly one Authorization header"));
         }
+        // the key is read once here and passed on to the tool: two keys would let the tool act on another one
+        if (request.headers().getAll("Idempotency-Key").size() > 1) {
+            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "send at most one Idempotency-Key header"));
+        }
         if (Query.parse(request.query()).isEmpty()) {
             return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "the query string is not validly encoded"));
         }
