@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import dev.toolgate.demo.SampleTools;
-import dev.toolgate.testing.AuditRecords;
 
 /**
  * Checks one answer against its step's expectations: status, reason (a problem document's, a JSON-RPC error's data or
@@ -157,20 +156,22 @@ final class AnswerChecks {
         switch (audit) {
             case DENIED -> {
                 require(decision != null, "a refusal carries its decision id", context);
-                JsonNode denied;
-                try {
-                    denied = AuditRecords.denied(world.auditFile, decision);
-                } catch (AssertionError | RuntimeException e) {
-                    throw new AssertionError(context + ": the audit log must hold one denied record: " + e.getMessage(),
-                            e);
-                }
+                List<JsonNode> records = world.audit.await(decision, "denied");
+                List<String> types = records.stream().map(r -> r.path("type").asText()).toList();
+                require(types.stream().filter("denied"::equals).count() == 1 && !types.contains("intent")
+                        && !types.contains("outcome"),
+                        "the audit log must hold one denied record and nothing "
+                                + "forwarded, found " + records,
+                        context);
+                JsonNode denied = records.stream().filter(r -> r.path("type").asText().equals("denied")).findFirst()
+                        .orElseThrow();
                 String expected = expect.reason() != null ? expect.reason() : reason;
                 require(expected == null || expected.equals(denied.path("reason").asText()),
                         "the denied record must say " + expected + ": " + denied, context);
             }
             case FORWARDED -> {
                 require(decision != null, "a forwarded call carries its decision id", context);
-                List<String> types = AuditRecords.await(world.auditFile, decision, 2).stream()
+                List<String> types = world.audit.await(decision, "intent", "outcome").stream()
                         .map(r -> r.path("type").asText()).toList();
                 require(types.contains("intent") && types.contains("outcome"),
                         "intent and outcome records expected, found " + types, context);
@@ -178,14 +179,13 @@ final class AnswerChecks {
             case REPLAYED, DRY_RUN -> {
                 String type = audit.name().toLowerCase(Locale.ROOT);
                 require(decision != null, "the answer carries its decision id", context);
-                List<String> types = AuditRecords.await(world.auditFile, decision, 1).stream()
-                        .map(r -> r.path("type").asText()).toList();
+                List<String> types = world.audit.await(decision, type).stream().map(r -> r.path("type").asText())
+                        .toList();
                 require(types.equals(List.of(type)), "one " + type + " record expected, found " + types, context);
             }
             case UNRECORDED -> {
                 if (decision != null) {
-                    List<String> types = AuditRecords.of(world.auditFile, decision).stream()
-                            .map(r -> r.path("type").asText()).toList();
+                    List<String> types = world.audit.now(decision).stream().map(r -> r.path("type").asText()).toList();
                     require(!types.contains("intent") && !types.contains("outcome"),
                             "nothing of a refused call may be recorded as forwarded: " + types, context);
                 }

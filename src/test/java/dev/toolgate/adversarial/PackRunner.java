@@ -14,7 +14,8 @@ import org.junit.jupiter.api.DynamicTest;
  */
 final class PackRunner {
 
-    private static final String TALLY = "toolgate.adversarial.";
+    // not under "toolgate.": Quarkus would read such system properties as configuration and refuse unknown ones
+    private static final String TALLY = "adversarial-pack.tally.";
 
     private PackRunner() {
     }
@@ -44,6 +45,7 @@ final class PackRunner {
     static synchronized void printSummary(PackWorld.Name world) {
         String prefix = TALLY + world.name().toLowerCase(Locale.ROOT) + ".";
         TreeMap<String, int[]> categories = new TreeMap<>();
+        TreeMap<String, int[]> everywhere = new TreeMap<>();
         int[] all = new int[2];
         int[] here = new int[2];
         for (String key : System.getProperties().stringPropertyNames()) {
@@ -53,6 +55,9 @@ final class PackRunner {
             int n = Integer.getInteger(key, 0);
             int slot = key.endsWith(".passed") ? 0 : 1;
             all[slot] += n;
+            String rest = key.substring(TALLY.length());
+            String anyWorld = rest.substring(rest.indexOf('.') + 1, rest.lastIndexOf('.'));
+            everywhere.computeIfAbsent(anyWorld, c -> new int[2])[slot] += n;
             if (key.startsWith(prefix)) {
                 here[slot] += n;
                 String category = key.substring(prefix.length(), key.lastIndexOf('.'));
@@ -64,6 +69,9 @@ final class PackRunner {
         categories.forEach((category, n) -> out.append(String.format("  %-12s %3d passed, %d failed%n", category,
                 n[0], n[1])));
         out.append(String.format("  world total: %d passed, %d failed%n", here[0], here[1]));
+        out.append("adversarial pack, every world played so far, by category:\n");
+        everywhere.forEach((category, n) -> out.append(String.format("  %-12s %3d passed, %d failed%n", category,
+                n[0], n[1])));
         out.append(String.format("adversarial pack, every world played so far: %d passed, %d failed%n", all[0],
                 all[1]));
         System.out.println(out);

@@ -29,6 +29,7 @@ final class PackWorld {
     final Name name;
     final Supplier<Integer> port;
     final Path auditFile;
+    final AuditTail audit;
     final KeyPair jwtKey;
     private final Supplier<SampleTools> tools;
     private final Supplier<McpUpstreamServer> mcp;
@@ -41,6 +42,7 @@ final class PackWorld {
         this.name = name;
         this.port = port;
         this.auditFile = auditFile;
+        this.audit = new AuditTail(auditFile);
         this.jwtKey = jwtKey;
         this.tools = tools;
         this.mcp = mcp;

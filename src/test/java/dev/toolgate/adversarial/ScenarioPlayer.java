@@ -2,7 +2,6 @@ package dev.toolgate.adversarial;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -78,10 +77,13 @@ final class ScenarioPlayer {
         Map<Scenario.Ledger, LimitsStore.BudgetState> before = new LinkedHashMap<>();
         ledgers.forEach(l -> before.put(l, world.budget(l)));
         long upstreamBefore = world.upstreamCount(step.method(), rpcMethod);
-        long intentsBefore = intents();
+        long intentsBefore = world.audit.intents();
 
         if (step.concurrent() > 1) {
             concurrently(step, target, headers, body, expect, where);
+            long delta = world.upstreamCount(step.method(), rpcMethod) - upstreamBefore;
+            AnswerChecks.require(expect.upstream() == null || delta == expect.upstream(),
+                    expect.upstream() + " request(s) must reach the upstream, " + delta + " did", where);
             return;
         }
         WireClient.Answer answer = WireClient.send(world.port.get(), step.method(), target, headers, body, step.slow());
@@ -102,7 +104,7 @@ final class ScenarioPlayer {
                         "a refusal spends nothing: budget " + ledger + " went from " + was + " to " + after, context);
             }
             if (expect.audit() == Scenario.Audit.UNRECORDED) {
-                AnswerChecks.require(intents() == intentsBefore, "no intent may be recorded for a refused request",
+                AnswerChecks.require(world.audit.intents() == intentsBefore, "no intent may be recorded for a refused request",
                         context);
             }
         }
@@ -129,8 +131,7 @@ final class ScenarioPlayer {
             for (CompletableFuture<WireClient.Answer> future : racing) {
                 WireClient.Answer answer = future.join();
                 String reason = AnswerChecks.problemField(AnswerChecks.document(answer), "reason");
-                String key = expect.counts().containsKey(answer.status() + " " + reason) ? answer.status() + " " + reason
-                        : String.valueOf(answer.status());
+                String key = countKey(expect.counts().keySet(), answer.status(), reason);
                 counts.merge(key, 1, Integer::sum);
                 seen.add(answer.status() + " " + reason);
                 AnswerChecks.require(!answer.body().contains("Exception"), "no stack trace", where);
@@ -140,6 +141,28 @@ final class ScenarioPlayer {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The key of {@code counts} an answer falls under: one of its alternatives ({@code |}-separated) is the status
+     * and reason ({@code "403 budget_exceeded"}) or the bare status ({@code "201"}).
+     */
+    private static String countKey(java.util.Set<String> keys, int status, String reason) {
+        for (String key : keys) {
+            for (String alternative : key.split("\\|")) {
+                if (alternative.strip().equals(status + " " + reason)) {
+                    return key;
+                }
+            }
+        }
+        for (String key : keys) {
+            for (String alternative : key.split("\\|")) {
+                if (alternative.strip().equals(String.valueOf(status))) {
+                    return key;
+                }
+            }
+        }
+        return status + " " + reason;
     }
 
     private void openSession(Scenario.Step step, Map<String, String> vars, String where) {
@@ -204,14 +227,6 @@ final class ScenarioPlayer {
     private static Scenario.Ledger ledger(Scenario.Ledger l, Map<String, String> vars) {
         return new Scenario.Ledger(l.budget(), l.tenant(), l.agent() == null ? null : substitute(l.agent(), vars),
                 l.run() == null ? null : substitute(l.run(), vars), l.workflow(), l.spentAfter(), l.reservedAfter());
-    }
-
-    private long intents() {
-        try {
-            return Files.readAllLines(world.auditFile).stream().filter(l -> l.contains("\"type\":\"intent\"")).count();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     private static String rpcMethod(String body) {
