@@ -71,7 +71,7 @@ final class ScenarioPlayer {
         byte[] body = step.rawBody() != null ? step.rawBody()
                 : step.body() == null ? null : substitute(step.body(), vars).getBytes(StandardCharsets.UTF_8);
         String rpcMethod = rpcMethod(step.body());
-        Scenario.Expect expect = step.expect();
+        Scenario.Expect expect = substitute(step.expect(), vars);
         List<Scenario.Ledger> ledgers = new ArrayList<>(world.ledgers);
         scenario.budgets().forEach(l -> ledgers.add(ledger(l, vars)));
         Map<Scenario.Ledger, LimitsStore.BudgetState> before = new LinkedHashMap<>();
@@ -239,6 +239,15 @@ final class ScenarioPlayer {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** The expectation with captured values in its body and header texts. */
+    private static Scenario.Expect substitute(Scenario.Expect e, Map<String, String> vars) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        e.headers().forEach((name, value) -> headers.put(name, substitute(value, vars)));
+        return new Scenario.Expect(e.status(), e.reason(), e.cause(), e.rpcError(), e.upstream(), e.upstreamSaw(),
+                e.audit(), e.bodyHas().stream().map(t -> substitute(t, vars)).toList(),
+                e.bodyLacks().stream().map(t -> substitute(t, vars)).toList(), headers, e.counts());
     }
 
     static String substitute(String text, Map<String, String> vars) {
