@@ -90,10 +90,13 @@ public class CheckApi {
         }
         String runId = rc.request().getHeader("Toolgate-Run-Id");
         String mode = rc.request().getHeader("Toolgate-Mode");
-        if (runId != null && !RunIds.valid(runId)
+        boolean repeated = java.util.stream.Stream.of("Idempotency-Key", "Toolgate-Run-Id", "Toolgate-Mode",
+                "Toolgate-Approval").anyMatch(h -> rc.request().headers().getAll(h).size() > 1);
+        if (repeated || runId != null && !RunIds.valid(runId)
                 || mode != null && !mode.equalsIgnoreCase("dry-run") && !mode.equalsIgnoreCase("enforce")) {
             // never dropped silently: a check in no run, or enforcing, would be decided as another call
-            refuse(rc, call, "Toolgate-Run-Id must be " + RunIds.RULE + "; Toolgate-Mode must be dry-run or enforce");
+            refuse(rc, call, "Toolgate-Run-Id must be " + RunIds.RULE + ", Toolgate-Mode dry-run or enforce, and"
+                    + " each of them, Toolgate-Approval and Idempotency-Key sent at most once");
             return;
         }
         if (!d.path("tool").isTextual() || !d.path("method").isTextual() || !d.path("path").isTextual()

@@ -100,6 +100,10 @@ public class HttpIngress {
         return slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
     }
 
+    /** The headers toolgate reads one value of. */
+    private static final List<String> ONCE = List.of("Idempotency-Key", "Toolgate-Run-Id", "Toolgate-Mode",
+            "Toolgate-Approval");
+
     private ToolCall received(HttpServerRequest request, String tool, String rest, Buffer body) {
         Map<String, List<String>> query = Query.parse(request.query()).orElse(Map.of());
         String runId = request.getHeader("Toolgate-Run-Id");
@@ -126,6 +130,12 @@ public class HttpIngress {
         }
         if (request.headers().getAll("Authorization").size() > 1) {
             return Optional.of(Denial.of(Reason.UNAUTHENTICATED, "send exactly one Authorization header"));
+        }
+        // each is read once: a second one would be a value no stage checked (the key also goes on to the tool)
+        for (String once : ONCE) {
+            if (request.headers().getAll(once).size() > 1) {
+                return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "send at most one " + once + " header"));
+            }
         }
         if (Query.parse(request.query()).isEmpty()) {
             return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "the query string is not validly encoded"));
