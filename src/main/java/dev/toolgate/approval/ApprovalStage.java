@@ -55,6 +55,7 @@ public class ApprovalStage implements Stage {
     private final Duration ttl;
     private final int maxPending;
     private final Clock clock;
+    private final LateRedemptions late;
 
     @Inject
     ApprovalStage(ApprovalStore store, AuditLog audit, ApprovalWebhook webhook, ToolgateConfig config) {
@@ -73,6 +74,7 @@ public class ApprovalStage implements Stage {
         this.ttl = ttl;
         this.maxPending = maxPending;
         this.clock = clock;
+        this.late = new LateRedemptions(store, audit);
     }
 
     @Override
@@ -131,6 +133,8 @@ public class ApprovalStage implements Stage {
                 .map(key -> IdempotencyScope.of(who.tenant(), who.agent(), resolved.tool().name(), key));
         return store.redeem(who.tenant(), approvalId, new ApprovalStore.Redemption(who.agent(), call.runId(),
                 resolved.payloadSha256(), call.id(), scope), clock.instant())
+                // no answer: the call fails closed, and a redemption the store applies later is given back
+                .onFailure().invoke(() -> late.unanswered(who.tenant(), approvalId, call.id()))
                 .chain(redeemed -> switch (redeemed) {
                     // a retry of the redeeming call: the idempotency stage replays its reply or holds it back; it
                     // consumed nothing, so there is nothing to audit and nothing to give back

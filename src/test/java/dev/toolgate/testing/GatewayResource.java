@@ -33,6 +33,7 @@ public class GatewayResource extends WorldResource {
     private static volatile SampleTools tools;
     private static volatile KeyPair signingKey;
     private static volatile Path auditFile;
+    private static volatile RedisServer redis;
     private HttpServer jwksServer;
     private HttpServer webhookServer;
     private static final Map<String, Integer> webhookAttempts = new ConcurrentHashMap<>();
@@ -45,6 +46,7 @@ public class GatewayResource extends WorldResource {
     @Override
     Map<String, String> configure(TestWorld world) throws Exception {
         tools = world.tools;
+        redis = world.redis;
         auditFile = world.auditFile;
         Vertx vertx = world.vertx;
 
@@ -105,6 +107,11 @@ public class GatewayResource extends WorldResource {
 
     public static KeyPair signingKey() {
         return signingKey;
+    }
+
+    /** The Redis server of the {@code redis} store, or null when the stores are embedded. */
+    public static RedisServer redis() {
+        return redis;
     }
 
     public static Path auditFile() {
