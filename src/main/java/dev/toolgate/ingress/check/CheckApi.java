@@ -124,18 +124,16 @@ public class CheckApi {
     /** {@code {"decision_id", "cost_usd_micros"?, "status"?}}: settles a check the caller has performed. */
     private void report(RoutingContext rc) {
         StrictJson.Read read = read(rc, "the report body");
-        String revision = active.policyRevision();
-        String reportId = CallIds.next();
         ToolCall caller = received(rc, "", "REPORT", "/", Map.of(), new byte[0]);
         pipeline.identify(caller).subscribe().with(identified -> {
             if (!(identified instanceof StageResult.Continue c)) {
                 Denial denial = identified instanceof StageResult.Deny deny ? deny.denial()
                         : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified");
-                answers.problem(rc, reportId, revision, denial);
+                refuse(rc, caller, denial);
                 return;
             }
             if (read instanceof StrictJson.Read.Refused refused) {
-                answers.problem(rc, reportId, revision, refused.denial());
+                refuse(rc, c.call(), refused.denial());
                 return;
             }
             JsonNode d = read instanceof StrictJson.Read.Ok ok && ok.node().isObject() ? ok.node() : null;
@@ -143,7 +141,7 @@ public class CheckApi {
             if (d == null || !d.path("decision_id").isTextual()
                     || !(cost.isMissingNode() || cost.isIntegralNumber() && cost.canConvertToLong() && cost.longValue() >= 0)
                     || !(d.path("status").isMissingNode() || d.path("status").isTextual())) {
-                answers.problem(rc, reportId, revision, Denial.of(Reason.INVALID_ARGUMENTS,
+                refuse(rc, c.call(), Denial.of(Reason.INVALID_ARGUMENTS,
                         "a report is {\"decision_id\": string, \"cost_usd_micros\"?: integer >= 0, \"status\"?: string}"));
                 return;
             }
@@ -152,9 +150,11 @@ public class CheckApi {
             pipeline.report(decisionId, c.call().principal().orElseThrow(), actual, d.path("status").asText("reported"))
                     .subscribe().with(reported -> {
                         if (reported.isEmpty()) {
-                            answers.problem(rc, decisionId, revision, Denial.of(Reason.INVALID_ARGUMENTS,
+                            // audited as a refusal of its own; the answer names the decision it was about
+                            refuse(rc, c.call(), Denial.of(Reason.INVALID_ARGUMENTS,
                                     "no open check with this decision id for this agent: unknown, already reported,"
-                                            + " or its lease ran out"));
+                                            + " or its lease ran out")
+                                    .with("reported_decision_id", decisionId));
                             return;
                         }
                         ObjectNode out = json.createObjectNode();
@@ -163,7 +163,7 @@ public class CheckApi {
                         actual.ifPresentOrElse(v -> out.put("cost_usd_micros", v), () -> out.putNull("cost_usd_micros"));
                         json(rc.response().putHeader("Toolgate-Decision-Id", decisionId), out);
                     }, fault -> answers.fault(rc, decisionId, fault));
-        }, fault -> answers.fault(rc, reportId, fault));
+        }, fault -> answers.fault(rc, caller.id(), fault));
     }
 
     /**

@@ -37,17 +37,20 @@ public class Callers {
         this.active = active;
     }
 
+    /** Where a request's identified caller is kept, so that a refusal later in the request is audited as theirs. */
+    private static final String CALLER = "toolgate.caller";
+
     /** Runs {@code then} with the caller when it is identified and has {@code role}; answers the problem otherwise. */
     public void withRole(RoutingContext rc, String role, String api, Consumer<Principal> then) {
-        ToolCall caller = ToolCall.received(CallIds.next(), Protocol.HTTP, "",
-                new Invocation(rc.request().method().name(), "/", Map.of(), new byte[0]),
-                new Secret(rc.request().getHeader("Authorization")), "", Mode.ENFORCE, Instant.now());
+        ToolCall caller = received(rc);
+        rc.put(CALLER, caller);
         pipeline.identify(caller).subscribe().with(result -> {
             if (!(result instanceof StageResult.Continue c)) {
                 fail(rc, result instanceof StageResult.Deny d ? d.denial()
                         : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified"));
                 return;
             }
+            rc.put(CALLER, c.call());
             Principal who = c.call().principal().orElseThrow();
             if (!who.roles().contains(role)) {
                 fail(rc, Denial.of(Reason.TOOL_NOT_GRANTED, "the " + api + " needs the " + role + " role"));
@@ -57,8 +60,22 @@ public class Callers {
         }, fault -> fail(rc, Denial.of(Reason.GATEWAY_ERROR, "the caller could not be identified")));
     }
 
-    /** Answers a problem document for a management API request. */
+    /**
+     * Answers a problem document for a management API request, audited as a denial (of the identified caller, when
+     * there is one); an audit record that cannot be written turns it into {@code gateway_error}.
+     */
     public void fail(RoutingContext rc, Denial denial) {
-        answers.problem(rc, CallIds.next(), active.policyRevision(), denial);
+        ToolCall caller = rc.get(CALLER);
+        ToolCall refused = caller != null ? caller : received(rc);
+        pipeline.<Void> refuse(refused, denial).subscribe().with(
+                outcome -> answers.write(rc, outcome, (response, nothing) -> response.end()),
+                fault -> answers.problem(rc, refused.id(), active.policyRevision(), Denial.of(Reason.GATEWAY_ERROR,
+                        "the refusal could not be recorded")));
+    }
+
+    private static ToolCall received(RoutingContext rc) {
+        return ToolCall.received(CallIds.next(), Protocol.HTTP, "",
+                new Invocation(rc.request().method().name(), "/", Map.of(), new byte[0]),
+                new Secret(rc.request().getHeader("Authorization")), "", Mode.ENFORCE, Instant.now());
     }
 }
