@@ -250,15 +250,21 @@ public class LimitsStage implements Stage {
         return new Usage(rateUsage, budgetUsage);
     }
 
-    /** Settles the reservation at the actual cost, or releases it when the call never ran. */
+    /**
+     * Settles the reservation at the actual cost, or releases it when the call never ran. A settle the store cannot
+     * take (Redis down) is tried again in the background while the reservation's lease lasts, so that the spend of a
+     * call the tool answered during an outage is still counted when Redis is back in time (settling is idempotent).
+     */
     private record Settlement(LimitsStore store, LimitsPlan plan) implements AfterCall {
 
         @Override
         public Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros,
                 Optional<dev.toolgate.pipeline.StoredReply> reply) {
             long actual = reportedCostUsdMicros.orElse(plan.estimateUsdMicros());
-            return store.settle(new LimitsStore.SettleRequest(plan.request().tenant(), plan.request().reservationId(),
-                    plan.budgetKeys(), actual)).replaceWithVoid();
+            LimitsStore.SettleRequest settle = new LimitsStore.SettleRequest(plan.request().tenant(),
+                    plan.request().reservationId(), plan.budgetKeys(), actual);
+            return store.settle(settle).replaceWithVoid().onFailure().invoke(fault -> LateSettlements.retry(store,
+                    settle, plan.request().now().plus(plan.request().lease())));
         }
 
         @Override
