@@ -20,7 +20,8 @@ public final class ApprovalBenchmarkAccess {
     }
 
     public static Stage stage(AuditLog audit, Vertx vertx) {
-        ApprovalWebhook none = new ApprovalWebhook(vertx, new ObjectMapper(), Optional.empty(), "http://localhost:8080", 1);
+        ApprovalWebhook none = new ApprovalWebhook(vertx, new ObjectMapper(), Optional.empty(), "http://localhost:8080",
+                1);
         return new ApprovalStage(new EmbeddedApprovalStore(), audit, none, Duration.ofHours(1), 20, Clock.systemUTC());
     }
 }

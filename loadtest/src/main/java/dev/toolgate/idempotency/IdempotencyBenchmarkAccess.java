@@ -6,7 +6,7 @@ import java.time.Duration;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.Stage;
 
-/** The idempotency stage built by hand for the benchmarks (package-private constructor): the embedded store, defaults. */
+/** The idempotency stage built by hand for the benchmarks (package-private constructor): embedded store, defaults. */
 public final class IdempotencyBenchmarkAccess {
 
     private IdempotencyBenchmarkAccess() {

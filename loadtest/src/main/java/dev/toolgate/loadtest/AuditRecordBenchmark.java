@@ -56,8 +56,9 @@ public class AuditRecordBenchmark {
     public void start() throws IOException {
         directory = Files.createTempDirectory("toolgate-audit-benchmark");
         log = new FileAuditLog(directory.resolve("audit.jsonl"), 256, Clock.systemUTC());
-        call = new RefundCall().resolved("audit-benchmark").withDecision(new Decision(true,
-                List.of("refund within the unattended limit"), ApprovalTier.NONE, List.of("/customer_email"), REVISION));
+        Decision allowed = new Decision(true, List.of("refund within the unattended limit"), ApprovalTier.NONE,
+                List.of("/customer_email"), REVISION);
+        call = new RefundCall().resolved("audit-benchmark").withDecision(allowed);
     }
 
     @TearDown

@@ -49,8 +49,8 @@ import io.vertx.core.Vertx;
 /**
  * The demo's refund through the whole in-process pipeline on the allow path, as the HTTP ingress hands it over on a
  * Vert.x event loop: every stage of the gateway (identify by API key, run pin, contract with schema validation, kill
- * switches, policy with the bundled policy on Chicory's compiler and one policy worker per core, approval, limits with a
- * budget reservation and its settlement, idempotency) with the embedded stores, the intent and outcome audit records,
+ * switches, policy with the bundled policy on Chicory's compiler and one policy worker per core, approval, limits with
+ * a budget reservation and its settlement, idempotency) with the embedded stores, the intent and outcome audit records,
  * and an upstream that answers at once without any I/O. No HTTP: the cost of the pipeline, not of the server.
  * <p>
  * {@code audit=fsync}: the records go through {@link FileAuditLog} to a file in a temporary directory, fsync included

@@ -2,6 +2,7 @@ package dev.toolgate.loadtest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -85,7 +86,7 @@ final class RefundCall {
               change_window: {days: [sat], start: "02:00", end: "04:00"}
             """;
 
-    static final Principal PRINCIPAL = new Principal("support-bot", TENANT, "billing-dispute", java.util.List.of("support"),
+    static final Principal PRINCIPAL = new Principal("support-bot", TENANT, "billing-dispute", List.of("support"),
             AuthMethod.API_KEY);
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -17,6 +17,7 @@ public final class PipelineBenchmarkAccess {
 
     /** The stages in any order (they run by position), with checked calls held for the default 5-minute lease. */
     public static Pipeline pipeline(List<Stage> stages, AuditLog audit, Active active, MeterRegistry meters) {
-        return new Pipeline(stages, audit, active, meters, new PendingReports(Duration.ofMinutes(5), Clock.systemUTC()));
+        PendingReports pending = new PendingReports(Duration.ofMinutes(5), Clock.systemUTC());
+        return new Pipeline(stages, audit, active, meters, pending);
     }
 }
