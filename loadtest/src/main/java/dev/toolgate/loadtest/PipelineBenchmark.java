@@ -59,7 +59,8 @@ import io.vertx.core.Vertx;
  */
 @State(Scope.Benchmark)
 @Fork(1)
-@Warmup(iterations = 5, time = 2)
+// a call takes hundreds of microseconds, so JIT compilation needs more seconds of calls than the other pieces
+@Warmup(iterations = 10, time = 2)
 @Measurement(iterations = 3, time = 1)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
