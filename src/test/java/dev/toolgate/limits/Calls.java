@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
+import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.limits.LimitsStore.Budget;
 import dev.toolgate.limits.LimitsStore.Rate;
 import dev.toolgate.limits.LimitsStore.ReserveRequest;
@@ -67,5 +68,26 @@ final class Calls {
 
     static <T> T await(Uni<T> uni) {
         return uni.await().atMost(WAIT);
+    }
+
+    /** The limits settings of a stage built by hand: the defaults of {@link ToolgateConfig.Limits}. */
+    static ToolgateConfig.Limits limitsConfig() {
+        return new ToolgateConfig.Limits() {
+            public Duration lease() {
+                return Duration.ofMinutes(5);
+            }
+
+            public Duration runTtl() {
+                return Duration.ofDays(7);
+            }
+
+            public Duration sweepInterval() {
+                return Duration.ofSeconds(10);
+            }
+
+            public Duration killSwitchRefresh() {
+                return Duration.ofSeconds(5);
+            }
+        };
     }
 }

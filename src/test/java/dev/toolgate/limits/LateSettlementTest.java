@@ -41,7 +41,6 @@ import dev.toolgate.call.Secret;
 import dev.toolgate.call.Selector;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
-import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.CallContext;
 import dev.toolgate.pipeline.StageResult;
 import dev.toolgate.store.RedisConnection;
@@ -94,7 +93,7 @@ class LateSettlementTest {
                 JsonNodeFactory.instance.objectNode(), "test", List.of(), List.of(monthly));
         RedisLimitsStore store = new RedisLimitsStore(connection);
         LimitsStage stage = new LimitsStage(store, new EmbeddedLimitsStore(), audit, new SimpleMeterRegistry(),
-                limits(), Duration.ofSeconds(5), Clock.systemUTC());
+                Calls.limitsConfig(), Duration.ofSeconds(5), Clock.systemUTC());
         ToolCall call = ToolCall.received("late-1", Protocol.HTTP, "llm",
                 new Invocation("POST", "/search", Map.of(), new byte[0]), Secret.NONE, "", Mode.ENFORCE, Instant.now())
                 .withPrincipal(new Principal("bot", "late", "", List.of(), AuthMethod.API_KEY))
@@ -119,23 +118,4 @@ class LateSettlementTest {
         assertEquals(0, store.budget("late", ledger).await().atMost(Duration.ofSeconds(5)).reservedUsdMicros());
     }
 
-    private static ToolgateConfig.Limits limits() {
-        return new ToolgateConfig.Limits() {
-            public Duration lease() {
-                return Duration.ofMinutes(5);
-            }
-
-            public Duration runTtl() {
-                return Duration.ofDays(7);
-            }
-
-            public Duration sweepInterval() {
-                return Duration.ofSeconds(10);
-            }
-
-            public Duration killSwitchRefresh() {
-                return Duration.ofSeconds(5);
-            }
-        };
-    }
 }

@@ -42,7 +42,6 @@ import dev.toolgate.call.Secret;
 import dev.toolgate.call.Selector;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
-import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.CallContext;
 import dev.toolgate.pipeline.StageResult;
 import dev.toolgate.store.RedisConnection;
@@ -142,27 +141,8 @@ class TwoPipelinesExactnessTest {
     }
 
     private static LimitsStage stage(LimitsStore store) {
-        return new LimitsStage(store, new EmbeddedLimitsStore(), audit, new SimpleMeterRegistry(), limits(),
+        return new LimitsStage(store, new EmbeddedLimitsStore(), audit, new SimpleMeterRegistry(), Calls.limitsConfig(),
                 Duration.ofSeconds(30), Clock.systemUTC());
     }
 
-    private static ToolgateConfig.Limits limits() {
-        return new ToolgateConfig.Limits() {
-            public Duration lease() {
-                return Duration.ofMinutes(5);
-            }
-
-            public Duration runTtl() {
-                return Duration.ofDays(7);
-            }
-
-            public Duration sweepInterval() {
-                return Duration.ofSeconds(10);
-            }
-
-            public Duration killSwitchRefresh() {
-                return Duration.ofSeconds(5);
-            }
-        };
-    }
 }

@@ -19,14 +19,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Invocation;
-import dev.toolgate.call.Mode;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
-import dev.toolgate.call.RunIds;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.StrictJson;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.ingress.web.CallHeaders;
 import dev.toolgate.ingress.web.HttpAnswers;
 import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.ingress.web.ServerRefusals;
@@ -88,15 +87,10 @@ public class CheckApi {
             refuse(rc, call, "the check body must be a JSON object");
             return;
         }
-        String runId = rc.request().getHeader("Toolgate-Run-Id");
-        String mode = rc.request().getHeader("Toolgate-Mode");
-        boolean repeated = java.util.stream.Stream.of("Idempotency-Key", "Toolgate-Run-Id", "Toolgate-Mode",
-                "Toolgate-Approval").anyMatch(h -> rc.request().headers().getAll(h).size() > 1);
-        if (repeated || runId != null && !RunIds.valid(runId)
-                || mode != null && !mode.equalsIgnoreCase("dry-run") && !mode.equalsIgnoreCase("enforce")) {
-            // never dropped silently: a check in no run, or enforcing, would be decided as another call
-            refuse(rc, call, "Toolgate-Run-Id must be " + RunIds.RULE + ", Toolgate-Mode dry-run or enforce, and"
-                    + " each of them, Toolgate-Approval and Idempotency-Key sent at most once");
+        // never dropped silently: a check in no run, or enforcing, would be decided as another call
+        Optional<Denial> headers = CallHeaders.problem(rc.request().headers());
+        if (headers.isPresent()) {
+            refuse(rc, call, headers.get());
             return;
         }
         if (!d.path("tool").isTextual() || !d.path("method").isTextual() || !d.path("path").isTextual()
@@ -114,8 +108,8 @@ public class CheckApi {
         // an approval is redeemed by a check as by a forwarded call; the caller then performs the approved call
         ToolCall described = received(rc, d.get("tool").asText(), d.get("method").asText().toUpperCase(java.util.Locale.ROOT),
                 d.get("path").asText(), query.get(), bytes)
-                .withRequestOptions(Optional.ofNullable(rc.request().getHeader("Toolgate-Approval")),
-                        Optional.ofNullable(rc.request().getHeader("Idempotency-Key")));
+                .withRequestOptions(Optional.ofNullable(rc.request().getHeader(CallHeaders.APPROVAL)),
+                        Optional.ofNullable(rc.request().getHeader(CallHeaders.IDEMPOTENCY_KEY)));
         pipeline.handle(described, new Checked())
                 .subscribe().with(outcome -> answers.write(rc, outcome, this::json),
                         fault -> answers.fault(rc, described.id(), fault));
@@ -223,12 +217,10 @@ public class CheckApi {
 
     private ToolCall received(RoutingContext rc, String tool, String method, String path,
             Map<String, List<String>> query, byte[] body) {
-        String runId = rc.request().getHeader("Toolgate-Run-Id");
-        String mode = rc.request().getHeader("Toolgate-Mode");
         return ToolCall.received(CallIds.next(), Protocol.CHECK, tool, new Invocation(method, path, query, body),
                 new Secret(rc.request().getHeader("Authorization")),
-                RunIds.valid(runId) ? runId : "",
-                "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE, Instant.now());
+                CallHeaders.runId(rc.request().headers()),
+                CallHeaders.mode(rc.request().headers()), Instant.now());
     }
 
     /** The body, read strictly once its media type says JSON in UTF-8. */

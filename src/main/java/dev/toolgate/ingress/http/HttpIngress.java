@@ -11,16 +11,15 @@ import jakarta.enterprise.event.Observes;
 import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Invocation;
-import dev.toolgate.call.Mode;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
-import dev.toolgate.call.RunIds;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.StrictJson;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.forward.HttpForwarder;
 import dev.toolgate.forward.HttpReply;
+import dev.toolgate.ingress.web.CallHeaders;
 import dev.toolgate.ingress.web.HttpAnswers;
 import dev.toolgate.ingress.web.ServerRefusals;
 import dev.toolgate.pipeline.Outcome;
@@ -100,42 +99,21 @@ public class HttpIngress {
         return slash < 0 ? path.substring(PREFIX.length()) : path.substring(PREFIX.length(), slash);
     }
 
-    /** The headers toolgate reads one value of. */
-    private static final List<String> ONCE = List.of("Idempotency-Key", "Toolgate-Run-Id", "Toolgate-Mode",
-            "Toolgate-Approval");
-
     private ToolCall received(HttpServerRequest request, String tool, String rest, Buffer body) {
         Map<String, List<String>> query = Query.parse(request.query()).orElse(Map.of());
-        String runId = request.getHeader("Toolgate-Run-Id");
-        String mode = request.getHeader("Toolgate-Mode");
         return ToolCall.received(CallIds.next(), Protocol.HTTP, tool,
                 new Invocation(request.method().name(), rest, query, body.getBytes()),
-                new Secret(request.getHeader("Authorization")),
-                RunIds.valid(runId) ? runId : "",
-                "dry-run".equalsIgnoreCase(mode) ? Mode.DRY_RUN : Mode.ENFORCE,
-                Instant.now())
-                .withRequestOptions(Optional.ofNullable(request.getHeader("Toolgate-Approval")),
-                        Optional.ofNullable(request.getHeader("Idempotency-Key")));
+                new Secret(request.getHeader("Authorization")), CallHeaders.runId(request.headers()),
+                CallHeaders.mode(request.headers()), Instant.now())
+                .withRequestOptions(Optional.ofNullable(request.getHeader(CallHeaders.APPROVAL)),
+                        Optional.ofNullable(request.getHeader(CallHeaders.IDEMPOTENCY_KEY)));
     }
 
     /** What the ingress refuses before the stages: malformed headers, a query it cannot decode, a non-JSON body. */
     private static Optional<Denial> badHeaders(HttpServerRequest request, Buffer body) {
-        String mode = request.getHeader("Toolgate-Mode");
-        if (mode != null && !mode.equalsIgnoreCase("dry-run") && !mode.equalsIgnoreCase("enforce")) {
-            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "Toolgate-Mode must be dry-run or enforce"));
-        }
-        String runId = request.getHeader("Toolgate-Run-Id");
-        if (runId != null && !RunIds.valid(runId)) {
-            return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "Toolgate-Run-Id must be " + RunIds.RULE));
-        }
-        if (request.headers().getAll("Authorization").size() > 1) {
-            return Optional.of(Denial.of(Reason.UNAUTHENTICATED, "send exactly one Authorization header"));
-        }
-        // each is read once: a second one would be a value no stage checked (the key also goes on to the tool)
-        for (String once : ONCE) {
-            if (request.headers().getAll(once).size() > 1) {
-                return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "send at most one " + once + " header"));
-            }
+        Optional<Denial> headers = CallHeaders.problem(request.headers());
+        if (headers.isPresent()) {
+            return headers;
         }
         if (Query.parse(request.query()).isEmpty()) {
             return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "the query string is not validly encoded"));
