@@ -1,0 +1,3 @@
+module toolgate.dev/loadtest/hops
+
+go 1.22
