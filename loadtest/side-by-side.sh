@@ -5,17 +5,17 @@
 # and two budgets matching every call), `opa run --server` with the bundled policy, and OPA as a sidecar (`hops
 # opa-proxy`: asks that OPA server for toolgate's decision over HTTP, then forwards). Each row is driven by vegeta, an
 # open-model load generator, in three phases: a warm-up (16 workers sending as fast as answers come, so that a cold
-# JVM compiles its hot paths without a queue building up), a fixed arrival rate (latency percentiles, and the CPU time
-# per call of the processes between the generator and the upstream, from /proc), and saturation (16 workers again:
-# the throughput). It prints one table and the ratios the performance targets name.
+# JVM compiles its hot paths without a queue building up), saturation (16 workers again: the throughput), and a fixed
+# arrival rate (latency percentiles, and the CPU time per call of the processes between the generator and the
+# upstream, from /proc, also taken at saturation). It prints one table and the ratios the performance targets name.
 #
 #   bash loadtest/side-by-side.sh             the measurement: about 6 minutes
 #   bash loadtest/side-by-side.sh --smoke     CI's smoke: 1 s phases at 50 calls/s; fails unless every row ran and
 #                                             every answer was 2xx
 #
-# Environment: RATE (2000 calls/s), WARM (10 s), FIXED (15 s), SAT (10 s), WORKERS (16) change the phases; ONLY (a
-# comma-separated list of row names, e.g. ONLY=upstream,toolgate) runs only those rows; JAVA_OPTS adds JVM options to
-# both toolgate JVMs, e.g. a profiler: docs/performance.md, "Profiling", shows JFR and async-profiler.
+# Environment: RATE (2000 calls/s), WARM (20 s), FIXED (15 s), SAT (10 s), WORKERS (16), PAUSE (3 s between rows)
+# change the phases; ONLY (a comma-separated list of row names, e.g. ONLY=upstream,toolgate) runs only those rows;
+# JAVA_OPTS adds JVM options to both toolgate JVMs, e.g. a profiler (docs/performance.md, "Profiling").
 # Installs nginx (Debian) and vegeta (pinned, go install) when missing; builds toolgate and `hops` when needed.
 # Needs the loopback ports 18101-18114 free. Results: loadtest/target/side-by-side/ (rows.jsonl, logs).
 set -euo pipefail
@@ -26,9 +26,9 @@ VEGETA_VERSION=v12.13.0
 SMOKE=0
 if [ "${1:-}" = --smoke ]; then SMOKE=1; fi
 if [ "$SMOKE" = 1 ]; then
-  RATE=${RATE:-50} WARM=${WARM:-1} FIXED=${FIXED:-1} SAT=${SAT:-1} WORKERS=${WORKERS:-4}
+  RATE=${RATE:-50} WARM=${WARM:-1} FIXED=${FIXED:-1} SAT=${SAT:-1} WORKERS=${WORKERS:-4} PAUSE=${PAUSE:-0}
 else
-  RATE=${RATE:-2000} WARM=${WARM:-10} FIXED=${FIXED:-15} SAT=${SAT:-10} WORKERS=${WORKERS:-16}
+  RATE=${RATE:-2000} WARM=${WARM:-20} FIXED=${FIXED:-15} SAT=${SAT:-10} WORKERS=${WORKERS:-16} PAUSE=${PAUSE:-3}
 fi
 
 # --- prerequisites and builds -------------------------------------------------------------------------------------
@@ -193,12 +193,17 @@ row() {
   if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return 0; fi
   echo "side-by-side: $label" >&2
   attack "$name" warm "$WARM" 0 "$WORKERS"
-  local before after
+  local sat_before sat_after before after
+  sat_before=$(cpu "$@")
+  attack "$name" sat "$SAT" 0 "$WORKERS"
+  sat_after=$(cpu "$@")
   before=$(cpu "$@")
   attack "$name" fixed "$FIXED" "$RATE"
   after=$(cpu "$@")
-  attack "$name" sat "$SAT" 0 "$WORKERS"
-  python3 loadtest/side_by_side.py row "$name" "$label" "$OUT" "$((after - before))" "$TICKS" >> "$OUT/rows.jsonl"
+  # an open model past a row's capacity leaves a queue behind: let it drain before the next row
+  sleep "$PAUSE"
+  python3 loadtest/side_by_side.py row "$name" "$label" "$OUT" "$((after - before))" "$((sat_after - sat_before))" \
+      "$TICKS" >> "$OUT/rows.jsonl"
 }
 
 echo "before: $(uptime)"

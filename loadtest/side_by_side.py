@@ -1,6 +1,7 @@
 """The figures of loadtest/side-by-side.sh: one row's from vegeta's results, and the table with the ratios.
 
-    side_by_side.py row NAME LABEL OUT CPU_TICKS CLK_TCK   prints the row as one JSON line
+    side_by_side.py row NAME LABEL OUT CPU_TICKS SAT_CPU_TICKS CLK_TCK
+                                                        prints the row as one JSON line
     side_by_side.py table OUT RATE FIXED SAT WORKERS BLOCKED SMOKE
                                                         prints the table; with SMOKE=1 exits 1 unless every row ran
                                                         and every answer of every phase was 2xx
@@ -38,7 +39,7 @@ def phase(path):
     return calls, ok, statuses
 
 
-def row(name, label, out, cpu_ticks, clk_tck):
+def row(name, label, out, cpu_ticks, sat_cpu_ticks, clk_tck):
     warm_calls, warm_ok, warm_statuses = phase(f"{out}/{name}.warm.bin")
     calls, ok, statuses = phase(f"{out}/{name}.fixed.bin")
     latencies = sorted(latency for _, latency in calls)
@@ -53,7 +54,8 @@ def row(name, label, out, cpu_ticks, clk_tck):
                   "p999_ms": percentile(latencies, 99.9), "max_ms": latencies[-1] if latencies else float("nan"),
                   "cpu_us_per_call": cpu_ticks / clk_tck * 1e6 / len(calls) if calls else float("nan")},
         "sat": {"calls": len(sat_calls), "ok": len(sat_ok), "statuses": sat_statuses,
-                "throughput": report["throughput"]},
+                "throughput": report["throughput"],
+                "cpu_us_per_call": sat_cpu_ticks / clk_tck * 1e6 / len(sat_ok) if sat_ok else float("nan")},
     }))
 
 
@@ -68,15 +70,17 @@ def table(out, rate, fixed, sat, workers, blocked, smoke):
             r = json.loads(line)
             rows[r["name"]] = r
     print(f"\nFixed rate: {rate} calls/s for {fixed} s (latency, CPU); saturation: {workers} workers for {sat} s.\n")
-    print("| path | p50 ms | p99 ms | p99.9 ms | 2xx at the fixed rate | CPU µs/call | saturation 2xx/s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| path | p50 ms | p99 ms | p99.9 ms | 2xx at the fixed rate | CPU µs/call | saturation 2xx/s "
+          "| CPU µs/call at saturation |")
+    print("|---|---|---|---|---|---|---|---|")
     for name in ROWS:
         if name not in rows:
-            print(f"| {name} | did not run | | | | | |")
+            print(f"| {name} | did not run | | | | | | |")
             continue
         r, f = rows[name], rows[name]["fixed"]
         print(f"| {r['label']} | {fmt(f['p50_ms'])} | {fmt(f['p99_ms'])} | {fmt(f['p999_ms'])} "
-              f"| {f['ok']:,}/{f['calls']:,} | {fmt(f['cpu_us_per_call'], 0)} | {fmt(r['sat']['throughput'], 0)} |")
+              f"| {f['ok']:,}/{f['calls']:,} | {fmt(f['cpu_us_per_call'], 0)} | {fmt(r['sat']['throughput'], 0)} "
+              f"| {fmt(r['sat']['cpu_us_per_call'], 0)} |")
 
     def get(name, *path):
         value = rows.get(name)
@@ -139,7 +143,7 @@ def table(out, rate, fixed, sat, workers, blocked, smoke):
 
 if __name__ == "__main__":
     if sys.argv[1] == "row":
-        row(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
+        row(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
     elif sys.argv[1] == "table":
         table(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], int(sys.argv[7]), sys.argv[8] == "1")
     else:

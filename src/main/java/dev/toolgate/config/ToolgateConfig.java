@@ -185,6 +185,14 @@ public interface ToolgateConfig {
          */
         @WithDefault("false")
         boolean interpreter();
+
+        /**
+         * Evaluate on the event loop that asks when an instance is idle, instead of handing every evaluation to a
+         * worker thread and back. Only with compiled Wasm (tens of microseconds); the interpreter always uses the
+         * workers. {@code false} suits a policy too slow to run on an event loop.
+         */
+        @WithDefault("true")
+        boolean onEventLoop();
     }
 
     interface Audit {

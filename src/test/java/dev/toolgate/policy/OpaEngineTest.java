@@ -1,6 +1,7 @@
 package dev.toolgate.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -65,7 +66,7 @@ class OpaEngineTest {
     }
 
     @Test
-    void evaluatesOnAPolicyWorkerNeverOnTheCallersThread() {
+    void evaluatesOnAPolicyWorkerWhenTheCallerIsNoEventLoop() {
         // given
         ObjectNode input = PolicyInput.of(Calls.refund(1), Calls.context());
         AtomicReference<String> evaluatedOn = new AtomicReference<>();
@@ -97,6 +98,90 @@ class OpaEngineTest {
             // then
             assertSame(eventLoop, deliveredOn.get(30, TimeUnit.SECONDS));
             assertTrue(askedOn.get().startsWith("vert.x-eventloop-thread-"), askedOn.get());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void evaluatesOnTheAskingEventLoopWhenAnInstanceIsIdle() throws Exception {
+        // when an event loop asks the compiled engine
+        Asked asked = askOnAnEventLoop(compiled, PolicyInput.of(Calls.refund(1), Calls.context()));
+
+        // then it had the decision before its own callback returned: no worker, no hand-off
+        assertTrue(asked.synchronous());
+        assertTrue(asked.deliveredOnTheAskingContext());
+        assertEquals(true, asked.decision().get("allow").asBoolean());
+    }
+
+    @Test
+    void handsOverToAWorkerWhenToldNotToEvaluateOnEventLoops() throws Exception {
+        try (OpaEngine engine = OpaEngine.start(PolicyBundle.read(Opa.builtBundle()), 1, false, false)) {
+            // when
+            Asked asked = askOnAnEventLoop(engine, PolicyInput.of(Calls.refund(1), Calls.context()));
+
+            // then
+            assertFalse(asked.synchronous());
+            assertTrue(asked.deliveredOnTheAskingContext());
+            assertEquals(true, asked.decision().get("allow").asBoolean());
+        }
+    }
+
+    @Test
+    void interpretedWasmNeverRunsOnAnEventLoop() throws Exception {
+        try (OpaEngine engine = Opa.bundledEngine(1, true)) {
+            // when
+            Asked asked = askOnAnEventLoop(engine, PolicyInput.of(Calls.refund(1), Calls.context()));
+
+            // then milliseconds of interpretation stay off the event loop
+            assertFalse(asked.synchronous());
+            assertTrue(asked.deliveredOnTheAskingContext());
+        }
+    }
+
+    @Test
+    void anInstanceThatFailsOnAnEventLoopIsReplacedOnAWorker() throws Exception {
+        // given a policy whose decision conflicts for some inputs, on a single instance
+        Path bundle = Opa.build(tmp, """
+                package toolgate
+
+                decision := {"allow": true} if input.a
+                decision := {"allow": false} if input.b
+                """, OpaEngine.ENTRYPOINT);
+
+        try (OpaEngine engine = OpaEngine.start(PolicyBundle.read(bundle), 1, false)) {
+            // when an event loop's evaluation fails, and the event loop asks again
+            Asked failed = askOnAnEventLoop(engine, Calls.json("{\"a\": true, \"b\": true}"));
+            Asked after = askOnAnEventLoop(engine, Calls.json("{\"b\": true}"));
+
+            // then the failure is reported there, and the next call gets a fresh, working instance
+            assertTrue(failed.synchronous());
+            assertTrue(failed.fault() != null && failed.fault().getMessage() != null, String.valueOf(failed.fault()));
+            assertEquals(Calls.json("{\"allow\": false}"), after.decision());
+            assertTrue(after.deliveredOnTheAskingContext());
+        }
+    }
+
+    /** What an event loop saw when it asked: whether the answer came within its callback, on which context, what. */
+    private record Asked(boolean synchronous, boolean deliveredOnTheAskingContext, JsonNode decision,
+            Throwable fault) {
+    }
+
+    private static Asked askOnAnEventLoop(OpaEngine engine, ObjectNode input) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            Context eventLoop = vertx.getOrCreateContext();
+            CompletableFuture<Boolean> synchronous = new CompletableFuture<>();
+            CompletableFuture<Asked> asked = new CompletableFuture<>();
+            eventLoop.runOnContext(ignored -> {
+                engine.evaluate(input).subscribe().with(
+                        decision -> asked.complete(new Asked(!synchronous.isDone(),
+                                Vertx.currentContext() == eventLoop, decision, null)),
+                        fault -> asked.complete(new Asked(!synchronous.isDone(),
+                                Vertx.currentContext() == eventLoop, null, fault)));
+                synchronous.complete(true);
+            });
+            return asked.get(30, TimeUnit.SECONDS);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
