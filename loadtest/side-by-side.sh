@@ -108,6 +108,8 @@ toolgate() {
 toolgate embedded 18103 18113 loadtest/contract.yaml; TOOLGATE=$!; PIDS+=("$!")
 toolgate redis 18104 18114 loadtest/contract-redis.yaml -Dtoolgate.redis=redis://127.0.0.1:18107; TOOLGATE_REDIS=$!
 PIDS+=("$!")
+echo "$TOOLGATE" > "$OUT/toolgate-embedded.pid"
+echo "$TOOLGATE_REDIS" > "$OUT/toolgate-redis.pid"
 
 await http://127.0.0.1:18101/
 await http://127.0.0.1:18102/

@@ -45,7 +45,10 @@ import io.vertx.core.Vertx;
  * <p>
  * One writer thread, {@code toolgate-audit}, owns the file: it takes up to {@code maxBatch} queued records, writes
  * them, fsyncs once and only then completes their {@code Uni}s, back on the caller's Vert.x context when there is one.
- * Callers never block. A record is queued when the method is called, not when the {@code Uni} is subscribed, so a
+ * The exception is the outcome of a forwarded call, whose intent is already durable: with an {@code outcomeSyncDelay}
+ * above zero its {@code Uni} completes once it is written, and it becomes durable with the next batch that is synced,
+ * or by a sync of its own once it has waited that long. Callers never block. A record is queued when the method is called, not
+ * when the {@code Uni} is subscribed, so a
  * second subscription does not write it twice.
  * <p>
  * Failures: a failed write is rolled back (the file is truncated to where the batch began) and its records fail; the
@@ -64,23 +67,40 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     private final FileChannel channel;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock accepting = new ReentrantLock();
+    private final GroupCommit commits;
     private final Thread writer;
+    private final boolean deferOutcomes;
     private boolean closed;
 
     @Inject
     public FileAuditLog(ToolgateConfig config) {
-        this(config.audit().path(), config.audit().maxBatch(), Clock.systemUTC());
+        this(config.audit().path(), config.audit().maxBatch(), Clock.systemUTC(), config.audit().outcomeSyncDelay());
+    }
+
+    /**
+     * Opens (or creates) the log and continues its chain; every record is durable before its {@code Uni} completes.
+     *
+     * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
+     */
+    public FileAuditLog(Path file, int maxBatch, Clock clock) {
+        this(file, maxBatch, clock, Duration.ZERO);
     }
 
     /**
      * Opens (or creates) the log and continues its chain.
      *
+     * @param outcomeSyncDelay how long an outcome record may stay written but not fsynced; zero for never
      * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
      */
-    public FileAuditLog(Path file, int maxBatch, Clock clock) {
+    public FileAuditLog(Path file, int maxBatch, Clock clock, Duration outcomeSyncDelay) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("toolgate.audit.max-batch must be at least 1, was " + maxBatch);
         }
+        if (outcomeSyncDelay.isNegative()) {
+            throw new IllegalArgumentException("toolgate.audit.outcome-sync-delay must not be negative, was "
+                    + outcomeSyncDelay);
+        }
+        this.deferOutcomes = !outcomeSyncDelay.isZero();
         this.file = file;
         this.channel = open(file);
         ChainTail tail;
@@ -93,48 +113,54 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
             }
             throw new IllegalStateException("cannot read the audit log " + file + ": " + e, e);
         }
-        this.writer = new Thread(new GroupCommit(file, channel, tail, maxBatch, clock, queue), "toolgate-audit");
+        this.commits = new GroupCommit(file, channel, tail, maxBatch, clock, queue, outcomeSyncDelay);
+        this.writer = new Thread(commits, "toolgate-audit");
         writer.setDaemon(true);
         writer.start();
     }
 
     @Override
     public Uni<Void> intent(ToolCall call, String policyRevision) {
-        return append(AuditRecords.body(Type.INTENT, call, policyRevision, null, Optional.empty()));
+        return append(AuditRecords.body(Type.INTENT, call, policyRevision, null, Optional.empty()), false);
     }
 
     @Override
     public Uni<Void> outcome(ToolCall call, String policyRevision, String status, Optional<Denial> failure) {
-        return append(AuditRecords.body(Type.OUTCOME, call, policyRevision, status, failure));
+        return append(AuditRecords.body(Type.OUTCOME, call, policyRevision, status, failure), deferOutcomes);
     }
 
     @Override
     public Uni<Void> denied(ToolCall call, String policyRevision, Denial denial) {
-        return append(AuditRecords.body(Type.DENIED, call, policyRevision, null, Optional.of(denial)));
+        return append(AuditRecords.body(Type.DENIED, call, policyRevision, null, Optional.of(denial)), false);
     }
 
     @Override
     public Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial) {
-        return append(AuditRecords.body(Type.DRY_RUN, call, policyRevision, null, denial));
+        return append(AuditRecords.body(Type.DRY_RUN, call, policyRevision, null, denial), false);
     }
 
     @Override
     public Uni<Void> approval(ApprovalEvent event) {
-        return append(AuditRecords.approval(event));
+        return append(AuditRecords.approval(event), false);
     }
 
     @Override
     public Uni<Void> replayed(ToolCall call, String policyRevision, String originalDecisionId) {
         ObjectNode body = AuditRecords.body(Type.REPLAYED, call, policyRevision, null, Optional.empty());
         body.put("detail", "replay of " + originalDecisionId);
-        return append(body);
+        return append(body, false);
     }
 
     @Override
     public Uni<Void> failOpen(ToolCall call, String policyRevision, String stage, String detail) {
         ObjectNode body = AuditRecords.body(Type.FAIL_OPEN, call, policyRevision, null, Optional.empty());
         body.put("detail", stage + ": " + detail);
-        return append(body);
+        return append(body, false);
+    }
+
+    /** How many fsyncs of the log succeeded so far. */
+    long syncs() {
+        return commits.syncs();
     }
 
     /** Writes what is queued, then stops the writer and closes the file. Records appended afterwards fail. */
@@ -162,9 +188,9 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
         }
     }
 
-    private Uni<Void> append(ObjectNode body) {
+    private Uni<Void> append(ObjectNode body, boolean deferSync) {
         CompletableFuture<Void> durable = new CompletableFuture<>();
-        Pending pending = new Pending(body, durable, resumeExecutor());
+        Pending pending = new Pending(body, durable, resumeExecutor(), deferSync);
         accepting.lock();
         try {
             if (closed) {

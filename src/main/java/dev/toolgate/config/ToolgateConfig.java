@@ -204,6 +204,16 @@ public interface ToolgateConfig {
         /** Most records written and fsynced together in one group commit. */
         @WithDefault("256")
         int maxBatch();
+
+        /**
+         * How long the outcome record of a forwarded call may stay written but not yet fsynced. Its call's intent
+         * record is durable before the call is forwarded; the outcome is written before the agent is answered and made
+         * durable by the next group commit that needs an fsync, or after this long at the latest, so that answering
+         * does not wait for a second fsync. 0 syncs every outcome before the answer. Every other record is always
+         * durable before its answer.
+         */
+        @WithDefault("50ms")
+        Duration outcomeSyncDelay();
     }
 
     interface Identity {
