@@ -31,7 +31,7 @@ PID=$(cat loadtest/target/side-by-side/toolgate-"$([ "$ROW" = toolgate-redis ] &
 
 # the fixed-rate phase, from the first to the last call vegeta sent (milliseconds since the epoch)
 read -r FROM TO < <(vegeta encode --to csv "loadtest/target/side-by-side/$ROW.fixed.bin" \
-    | awk -F, 'NR == 1 { first = $1 } { last = $1 } END { printf "%d %d\n", first / 1e6, last / 1e6 }')
+    | awk -F, 'NR == 1 { first = $1 } { last = $1 } END { printf "%.0f %.0f\n", first / 1e6, last / 1e6 }')
 CONVERT=(java -jar "$TOOLS/jfr-converter-$ASYNC_PROFILER_VERSION.jar" --cpu --norm --from "$FROM" --to "$TO")
 "${CONVERT[@]}" -o collapsed -t "$OUT/toolgate-$PID.jfr" "$OUT/fixed.collapsed" >/dev/null
 "${CONVERT[@]}" -o html "$OUT/toolgate-$PID.jfr" "$OUT/fixed.html" >/dev/null
