@@ -12,6 +12,8 @@
 #   bash loadtest/side-by-side.sh             the measurement: about 6 minutes
 #   bash loadtest/side-by-side.sh --smoke     CI's smoke: 1 s phases at 50 calls/s; fails unless every row ran and
 #                                             every answer was 2xx
+#   bash loadtest/side-by-side.sh --soak      the HTTP allow path at 1,000 calls/s for 5 minutes, with the heap
+#                                             used after a full GC sampled every 30 s (HEAP_EVERY): does it grow?
 #
 # Environment: RATE (2000 calls/s), WARM (20 s), FIXED (15 s), SAT (10 s), WORKERS (16), PAUSE (3 s between rows)
 # change the phases; ONLY (a comma-separated list of row names, e.g. ONLY=upstream,toolgate) runs only those rows;
@@ -23,8 +25,11 @@ cd "$(dirname "$0")/.."
 source .ci/prereqs.sh
 VEGETA_VERSION=v12.13.0
 
-SMOKE=0
+SMOKE=0 SOAK=0
 if [ "${1:-}" = --smoke ]; then SMOKE=1; fi
+if [ "${1:-}" = --soak ]; then
+  SOAK=1 ONLY=${ONLY:-toolgate} RATE=${RATE:-1000} FIXED=${FIXED:-300}
+fi
 if [ "$SMOKE" = 1 ]; then
   RATE=${RATE:-50} WARM=${WARM:-1} FIXED=${FIXED:-1} SAT=${SAT:-1} WORKERS=${WORKERS:-4} PAUSE=${PAUSE:-0}
 else
@@ -188,7 +193,16 @@ attack() {
       -name "$1" > "$OUT/$1.$2.bin"
 }
 
-# row NAME LABEL PID...: warm-up, fixed rate with CPU, saturation; appends the row's figures to $OUT/rows.jsonl
+# heap PID FILE: until killed, every HEAP_EVERY seconds, a full GC of the JVM, then the heap it left in use (KiB)
+heap() {
+  while true; do
+    jcmd "$1" GC.run >/dev/null 2>&1 || true
+    echo "$(date +%s) $(jcmd "$1" GC.heap_info 2>/dev/null | sed -n 's/.*heap.* used \([0-9]*\)K.*/\1/p' | head -1)" >> "$2"
+    sleep "${HEAP_EVERY:-30}"
+  done
+}
+
+# row NAME LABEL PID...: warm-up, saturation and fixed rate, with CPU; appends the row's figures to $OUT/rows.jsonl
 row() {
   local name=$1 label=$2
   shift 2
@@ -200,7 +214,10 @@ row() {
   attack "$name" sat "$SAT" 0 "$WORKERS"
   sat_after=$(cpu "$@")
   before=$(cpu "$@")
+  local sampler=
+  if [ "$SOAK" = 1 ]; then heap "$1" "$OUT/$name.heap" & sampler=$!; fi
   attack "$name" fixed "$FIXED" "$RATE"
+  if [ -n "$sampler" ]; then kill "$sampler"; wait "$sampler" 2>/dev/null || true; fi
   after=$(cpu "$@")
   # an open model past a row's capacity leaves a queue behind: let it drain before the next row
   sleep "$PAUSE"
@@ -222,3 +239,4 @@ echo "after: $(uptime)"
 
 BLOCKED=$(cat "$OUT"/toolgate-*.log | grep -c 'has been blocked for' || true)
 python3 loadtest/side_by_side.py table "$OUT" "$RATE" "$FIXED" "$SAT" "$WORKERS" "$BLOCKED" "$SMOKE"
+if [ "$SOAK" = 1 ]; then python3 loadtest/side_by_side.py heap "$OUT"; fi

@@ -5,6 +5,7 @@
     side_by_side.py table OUT RATE FIXED SAT WORKERS BLOCKED SMOKE
                                                         prints the table; with SMOKE=1 exits 1 unless every row ran
                                                         and every answer of every phase was 2xx
+    side_by_side.py heap OUT                            prints each soaked row's heap samples and its growth
 """
 import csv
 import io
@@ -141,10 +142,32 @@ def table(out, rate, fixed, sat, workers, blocked, smoke):
         print(f"\nsmoke passed: {len(rows)} rows ran, every answer 2xx")
 
 
+def heap(out):
+    """The heap left in use after each full GC during a soak, and how much it grew from the first sample to the last."""
+    for name in ROWS:
+        try:
+            with open(f"{out}/{name}.heap") as samples:
+                points = [(int(t), int(kib)) for t, kib in (line.split() for line in samples if len(line.split()) == 2)]
+        except FileNotFoundError:
+            continue
+        if len(points) < 2:
+            print(f"\n{name}: fewer than two heap samples")
+            continue
+        start = points[0][0]
+        print(f"\n{name}: heap in use after a full GC\n\n| s | MiB |\n|---|---|")
+        for t, kib in points:
+            print(f"| {t - start} | {kib / 1024:.1f} |")
+        first, last = points[0][1], points[-1][1]
+        print(f"\ngrowth from the first sample to the last: {(last - first) / 1024:+.1f} MiB "
+              f"({(last - first) / first * 100:+.1f} %), peak {max(k for _, k in points) / 1024:.1f} MiB")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "row":
         row(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
     elif sys.argv[1] == "table":
         table(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], int(sys.argv[7]), sys.argv[8] == "1")
+    elif sys.argv[1] == "heap":
+        heap(sys.argv[2])
     else:
         sys.exit(__doc__)
