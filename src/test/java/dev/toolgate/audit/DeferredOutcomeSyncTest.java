@@ -34,13 +34,10 @@ class DeferredOutcomeSyncTest {
         // given a log whose outcomes may wait far longer than the test
         Path file = dir.resolve("audit.jsonl");
         try (FileAuditLog log = new FileAuditLog(file, 8, CLOCK, Duration.ofMinutes(10))) {
-            await(log.intent(allowed("call-1"), "bundle-7"));
-            long afterIntent = log.syncs();
+            // when a call's intent and then its outcome are recorded
+            long afterIntent = intentThenOutcome(log);
 
-            // when the call's outcome is recorded
-            await(log.outcome(allowed("call-1"), "bundle-7", "200", Optional.empty()));
-
-            // then it is in the file, answered without an fsync of its own
+            // then the outcome is in the file, answered without an fsync of its own
             assertEquals(2, lines(file).size());
             assertEquals(afterIntent, log.syncs());
 
@@ -55,11 +52,8 @@ class DeferredOutcomeSyncTest {
     void anUnsyncedOutcomeIsSyncedOnItsOwnOnceTheDelayHasPassed() throws Exception {
         Path file = dir.resolve("audit.jsonl");
         try (FileAuditLog log = new FileAuditLog(file, 8, CLOCK, Duration.ofMillis(50))) {
-            await(log.intent(allowed("call-1"), "bundle-7"));
-            long afterIntent = log.syncs();
-
             // when an outcome is answered before its fsync and nothing else comes
-            await(log.outcome(allowed("call-1"), "bundle-7", "200", Optional.empty()));
+            long afterIntent = intentThenOutcome(log);
 
             // then the writer syncs it by itself soon after the delay
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> log.syncs() == afterIntent + 1);
@@ -105,13 +99,18 @@ class DeferredOutcomeSyncTest {
     void withoutADelayEveryOutcomeIsSyncedBeforeItIsAnswered() throws Exception {
         Path file = dir.resolve("audit.jsonl");
         try (FileAuditLog log = new FileAuditLog(file, 8, CLOCK)) {
-            await(log.intent(allowed("call-1"), "bundle-7"));
-            long afterIntent = log.syncs();
-
-            await(log.outcome(allowed("call-1"), "bundle-7", "200", Optional.empty()));
+            long afterIntent = intentThenOutcome(log);
 
             assertEquals(afterIntent + 1, log.syncs());
         }
+    }
+
+    /** Records a call's intent, then its outcome; answers how many fsyncs there were once the intent was durable. */
+    private static long intentThenOutcome(FileAuditLog log) {
+        await(log.intent(allowed("call-1"), "bundle-7"));
+        long afterIntent = log.syncs();
+        await(log.outcome(allowed("call-1"), "bundle-7", "200", Optional.empty()));
+        return afterIntent;
     }
 
     @Test
