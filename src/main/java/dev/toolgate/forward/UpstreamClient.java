@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -23,6 +24,7 @@ import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolSpec;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.UpstreamResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,10 +37,15 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * The one client every protocol's calls reach their tools with: one connection pool, the tool's connect timeout, a
+ * The one client every protocol's calls reach their tools with: connection pools, the tool's connect timeout, a
  * time limit on the whole exchange, bodies bounded by {@code toolgate.http.max-upstream-body-bytes}, the cost header,
  * and one mapping of faults to reasons that says whether the request left ({@link UpstreamResult.Delivery}). What
  * headers go out is for the caller to choose with {@link UpstreamHeaders}.
+ * <p>
+ * Each event loop has a pool of its own (up to {@value #CONNECTIONS_PER_EVENT_LOOP} connections per upstream), so
+ * that a call's exchange with its tool runs on the event loop that serves the call: a connection shared between
+ * event loops lives on one of them, and every request, chunk and answer on it would be handed across and back.
+ * Callers off an event loop share one more pool.
  */
 @ApplicationScoped
 public class UpstreamClient {
@@ -48,7 +55,15 @@ public class UpstreamClient {
     /** Reported by the upstream for settling; never passed to the agent. */
     public static final String COST_HEADER = "toolgate-cost-usd-micros";
 
-    private final HttpClient client;
+    /** The most connections to one upstream in one event loop's pool. */
+    static final int CONNECTIONS_PER_EVENT_LOOP = 64;
+
+    private final HttpClientOptions poolOptions = new HttpClientOptions()
+            .setKeepAlive(true)
+            .setMaxPoolSize(CONNECTIONS_PER_EVENT_LOOP)
+            .setDecompressionSupported(false);
+    private final HttpClient shared;
+    private final Map<Thread, HttpClient> perEventLoop = new ConcurrentHashMap<>();
     private final Vertx vertx;
     private final int maxAnswerBytes;
     private final CircuitBreakers breakers;
@@ -66,16 +81,24 @@ public class UpstreamClient {
     UpstreamClient(Vertx vertx, int maxAnswerBytes, CircuitBreakers breakers) {
         this.vertx = vertx;
         this.breakers = breakers;
-        this.client = vertx.createHttpClient(new HttpClientOptions()
-                .setKeepAlive(true)
-                .setMaxPoolSize(64)
-                .setDecompressionSupported(false));
+        this.shared = vertx.createHttpClient(poolOptions);
         this.maxAnswerBytes = maxAnswerBytes;
     }
 
     @PreDestroy
     void close() {
-        client.close();
+        shared.close();
+        perEventLoop.values().forEach(HttpClient::close);
+    }
+
+    /** The pool of the event loop this runs on, or the shared one off the event loops. */
+    private HttpClient client() {
+        if (!Context.isOnEventLoopThread()) {
+            return shared;
+        }
+        Thread loop = Thread.currentThread();
+        HttpClient own = perEventLoop.get(loop);
+        return own != null ? own : perEventLoop.computeIfAbsent(loop, ignored -> vertx.createHttpClient(poolOptions));
     }
 
     /** The largest answer, or event of a stream, accepted from a tool. */
@@ -146,7 +169,7 @@ public class UpstreamClient {
 
         Promise<Exchange> answered = Promise.promise();
         AtomicBoolean timedOut = new AtomicBoolean();
-        client.request(options).onComplete(opened -> {
+        client().request(options).onComplete(opened -> {
             if (opened.failed()) {
                 verdict.failed(opened.cause());
                 answered.tryFail(new NotSent(opened.cause()));

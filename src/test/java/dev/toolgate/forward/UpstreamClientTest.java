@@ -2,6 +2,7 @@ package dev.toolgate.forward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
@@ -9,8 +10,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,10 +23,12 @@ import dev.toolgate.call.Reason;
 import dev.toolgate.call.Risk;
 import dev.toolgate.call.ToolSpec;
 import dev.toolgate.pipeline.UpstreamResult;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.impl.VertxInternal;
 
 /**
  * The one upstream client, against real servers: what a failed exchange becomes, and whether the request left.
@@ -47,6 +52,7 @@ class UpstreamClientTest {
                 }
                 case "/big" -> request.response().end(Buffer.buffer(new byte[4096]));
                 case "/reset" -> request.connection().close();
+                case "/who" -> request.response().end(String.valueOf(request.remoteAddress().port()));
                 default -> request.response().putHeader(UpstreamClient.COST_HEADER, "42").end("ok");
             }
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -71,6 +77,50 @@ class UpstreamClientTest {
         } catch (java.util.concurrent.ExecutionException e) {
             return UpstreamClient.failure(tool, e.getCause());
         }
+    }
+
+    @Test
+    void eachEventLoopReachesTheToolOverConnectionsOfItsOwn() throws Exception {
+        // given two event loops (contexts are dealt event loops in turn)
+        Context first = ((VertxInternal) vertx).createEventLoopContext();
+        Context second = ((VertxInternal) vertx).createEventLoopContext();
+        String firstThread = onContext(first, () -> Thread.currentThread().getName());
+        String secondThread = onContext(second, () -> Thread.currentThread().getName());
+        assertNotEquals(firstThread, secondThread);
+
+        // when each asks the tool twice, one call after the other
+        ToolSpec tool = tool(server.actualPort());
+        String a1 = askWho(first, tool);
+        String a2 = askWho(first, tool);
+        String b1 = askWho(second, tool);
+        String b2 = askWho(second, tool);
+
+        // then an event loop keeps reusing its own connection, and never takes the other's, so that its exchanges are
+        // never handed across to the other event loop and back
+        assertEquals(a1, a2);
+        assertEquals(b1, b2);
+        assertNotEquals(a1, b1, "both event loops used the connection from port " + a1);
+    }
+
+    /** The client port of the connection a call from this context reached the tool over. */
+    private String askWho(Context context, ToolSpec tool) throws Exception {
+        CompletableFuture<String> who = new CompletableFuture<>();
+        context.runOnContext(ignored -> client.send(tool, HttpMethod.GET, "/who", List.of(), null,
+                tool.requestTimeout(), null).compose(client::collect).onComplete(answer -> {
+                    if (answer.succeeded()) {
+                        who.complete(answer.result().toString());
+                    } else {
+                        who.completeExceptionally(answer.cause());
+                    }
+                }));
+        return who.get(5, TimeUnit.SECONDS);
+    }
+
+    private static <T> T onContext(Context context, Supplier<T> task)
+            throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        context.runOnContext(ignored -> result.complete(task.get()));
+        return result.get(5, TimeUnit.SECONDS);
     }
 
     @Test
