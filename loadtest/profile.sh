@@ -29,11 +29,10 @@ AGENT="$PWD/$TOOLS/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,fi
 ONLY=$ROW JAVA_OPTS="-agentpath:$AGENT" bash loadtest/side-by-side.sh
 PID=$(cat loadtest/target/side-by-side/toolgate-"$([ "$ROW" = toolgate-redis ] && echo redis || echo embedded)".pid)
 
-# the fixed-rate phase, from the first to the last call vegeta sent (milliseconds since the epoch)
-read -r FROM TO < <(vegeta encode --to csv "loadtest/target/side-by-side/$ROW.fixed.bin" \
-    | awk -F, 'NR == 1 { first = $1 } { last = $1 } END { printf "%.0f %.0f\n", first / 1e6, last / 1e6 }')
+# the fixed-rate phase: how many calls, from the first to the last vegeta sent (milliseconds since the epoch)
+read -r CALLS FROM TO < <(vegeta encode --to csv "loadtest/target/side-by-side/$ROW.fixed.bin" \
+    | awk -F, 'NR == 1 { first = $1 } { last = $1 } END { printf "%d %.0f %.0f\n", NR, first / 1e6, last / 1e6 }')
 CONVERT=(java -jar "$TOOLS/jfr-converter-$ASYNC_PROFILER_VERSION.jar" --cpu --norm --from "$FROM" --to "$TO")
 "${CONVERT[@]}" -o collapsed -t "$OUT/toolgate-$PID.jfr" "$OUT/fixed.collapsed" >/dev/null
 "${CONVERT[@]}" -o html "$OUT/toolgate-$PID.jfr" "$OUT/fixed.html" >/dev/null
-python3 loadtest/profile_summary.py "$OUT/fixed.collapsed" "$(vegeta encode --to csv \
-    "loadtest/target/side-by-side/$ROW.fixed.bin" | wc -l)"
+python3 loadtest/profile_summary.py "$OUT/fixed.collapsed" "$CALLS"

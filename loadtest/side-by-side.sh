@@ -209,10 +209,9 @@ row() {
   if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return 0; fi
   echo "side-by-side: $label" >&2
   attack "$name" warm "$WARM" 0 "$WORKERS"
-  local sat_before sat_after before after
+  local sat_before before after
   sat_before=$(cpu "$@")
   attack "$name" sat "$SAT" 0 "$WORKERS"
-  sat_after=$(cpu "$@")
   before=$(cpu "$@")
   local sampler=
   if [ "$SOAK" = 1 ]; then heap "$1" "$OUT/$name.heap" & sampler=$!; fi
@@ -221,7 +220,7 @@ row() {
   after=$(cpu "$@")
   # an open model past a row's capacity leaves a queue behind: let it drain before the next row
   sleep "$PAUSE"
-  python3 loadtest/side_by_side.py row "$name" "$label" "$OUT" "$((after - before))" "$((sat_after - sat_before))" \
+  python3 loadtest/side_by_side.py row "$name" "$label" "$OUT" "$((after - before))" "$((before - sat_before))" \
       "$TICKS" >> "$OUT/rows.jsonl"
 }
 

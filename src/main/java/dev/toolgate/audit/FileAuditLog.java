@@ -47,9 +47,8 @@ import io.vertx.core.Vertx;
  * them, fsyncs once and only then completes their {@code Uni}s, back on the caller's Vert.x context when there is one.
  * The exception is the outcome of a forwarded call, whose intent is already durable: with an {@code outcomeSyncDelay}
  * above zero its {@code Uni} completes once it is written, and it becomes durable with the next batch that is synced,
- * or by a sync of its own once it has waited that long. Callers never block. A record is queued when the method is called, not
- * when the {@code Uni} is subscribed, so a
- * second subscription does not write it twice.
+ * or by a sync of its own once it has waited that long. Callers never block. A record is queued when the method is
+ * called, not when the {@code Uni} is subscribed, so a second subscription does not write it twice.
  * <p>
  * Failures: a failed write is rolled back (the file is truncated to where the batch began) and its records fail; the
  * log goes on with the next batch. A failed fsync leaves the log unusable until restart, because after one the kernel

@@ -96,9 +96,7 @@ public class UpstreamClient {
         if (!Context.isOnEventLoopThread()) {
             return shared;
         }
-        Thread loop = Thread.currentThread();
-        HttpClient own = perEventLoop.get(loop);
-        return own != null ? own : perEventLoop.computeIfAbsent(loop, ignored -> vertx.createHttpClient(poolOptions));
+        return perEventLoop.computeIfAbsent(Thread.currentThread(), ignored -> vertx.createHttpClient(poolOptions));
     }
 
     /** The largest answer, or event of a stream, accepted from a tool. */
