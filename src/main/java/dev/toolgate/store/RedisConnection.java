@@ -2,11 +2,14 @@ package dev.toolgate.store;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -20,8 +23,11 @@ import io.vertx.redis.client.Response;
  * time limit, and Lua scripts called by SHA-1.
  *
  * <h2>Connections</h2>
- * A pool of connections that the Vert.x client opens on demand: a connection that fails is dropped and the next call
- * opens a new one, so the stores work again as soon as Redis is back, without a restart.
+ * Pools of connections that the Vert.x client opens on demand: a connection that fails is dropped and the next call
+ * opens a new one, so the stores work again as soon as Redis is back, without a restart. Each event loop has a pool of
+ * its own (up to {@value #POOL_SIZE} connections), so that a call's command and its answer stay on the event loop
+ * that serves the call: a connection shared between event loops lives on one of them, and every command sent on it
+ * from another would be handed across, and its answer back. Callers off an event loop share one more pool.
  *
  * <h2>Scripts</h2>
  * {@link #eval} sends {@code EVALSHA}; when Redis answers {@code NOSCRIPT} (it restarted, failed over or was flushed)
@@ -37,13 +43,14 @@ import io.vertx.redis.client.Response;
  */
 public final class RedisConnection implements AutoCloseable {
 
-    /** Connections: Redis runs commands one at a time, so a few connections keep it busy. */
-    private static final int POOL_SIZE = 16;
+    /** Connections per pool: Redis runs commands one at a time, so a few connections keep it busy. */
+    static final int POOL_SIZE = 16;
     /** Calls waiting for a connection before new ones fail at once (each waits at most the timeout anyway). */
     private static final int POOL_WAITING = 8192;
 
     private final Vertx vertx;
-    private final Redis redis;
+    private final Redis shared;
+    private final Map<Thread, Redis> perEventLoop = new ConcurrentHashMap<>();
     private final RedisOptions options;
     private final Duration timeout;
 
@@ -64,9 +71,18 @@ public final class RedisConnection implements AutoCloseable {
                 .setTcpNoDelay(true)
                 .setTcpKeepAlive(true);
         this.vertx = vertx;
-        this.redis = Redis.createClient(vertx, options);
+        this.shared = Redis.createClient(vertx, options);
         this.options = options;
         this.timeout = timeout;
+    }
+
+    /** The pool of the event loop this runs on, or the shared one off the event loops. */
+    private Redis redis() {
+        if (!Context.isOnEventLoopThread()) {
+            return shared;
+        }
+        return perEventLoop.computeIfAbsent(Thread.currentThread(),
+                ignored -> Redis.createClient(vertx, new RedisOptions(options)));
     }
 
     /** How long each call may take. */
@@ -110,7 +126,7 @@ public final class RedisConnection implements AutoCloseable {
 
     /** Sends one command (no time limit of its own: run it inside {@link #call}). */
     public Future<Response> send(Request request) {
-        return redis.send(request);
+        return redis().send(request);
     }
 
     /**
@@ -120,11 +136,12 @@ public final class RedisConnection implements AutoCloseable {
      * @param args each a {@link String}, or a {@code byte[]} sent as is (binary-safe)
      */
     public Future<Response> eval(RedisScript script, List<String> keys, List<?> args) {
+        Redis redis = redis();
         return redis.send(evalsha(script, keys, args)).recover(failure -> {
             if (failure.getMessage() == null || !failure.getMessage().startsWith("NOSCRIPT")) {
                 return Future.failedFuture(failure);
             }
-            return load(script).compose(loaded -> redis.send(evalsha(script, keys, args)));
+            return load(redis, script).compose(loaded -> redis.send(evalsha(script, keys, args)));
         });
     }
 
@@ -134,9 +151,10 @@ public final class RedisConnection implements AutoCloseable {
      */
     public Uni<Void> loadAll(List<RedisScript> scripts) {
         return call(() -> {
+            Redis redis = redis();
             Future<Void> chain = Future.succeededFuture();
             for (RedisScript script : scripts) {
-                chain = chain.compose(nothing -> load(script));
+                chain = chain.compose(nothing -> load(redis, script));
             }
             return chain;
         });
@@ -157,10 +175,11 @@ public final class RedisConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        redis.close();
+        shared.close();
+        perEventLoop.values().forEach(Redis::close);
     }
 
-    private Future<Void> load(RedisScript script) {
+    private static Future<Void> load(Redis redis, RedisScript script) {
         return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.text()))
                 .transform(result -> {
                     if (result.failed()) {

@@ -2,6 +2,7 @@ package dev.toolgate.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,9 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,8 +21,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.testing.RedisServerExtension;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 /** The shared connection: scripts by SHA-1, binary arguments, what its failures are, and when there is none. */
@@ -58,6 +66,46 @@ class RedisConnectionTest {
         assertEquals("text", reply.get(0).toString());
         assertArrayEquals(bytes, reply.get(1).toBytes());
         assertEquals(List.of(1L), REDIS.server().command("SCRIPT", "EXISTS", ECHO.sha()), "loaded on NOSCRIPT");
+    }
+
+    @Test
+    void eachEventLoopTalksToRedisOverConnectionsOfItsOwn() throws Exception {
+        // given two event loops (contexts are dealt event loops in turn)
+        Context first = ((VertxInternal) vertx).createEventLoopContext();
+        Context second = ((VertxInternal) vertx).createEventLoopContext();
+        assertNotEquals(onContext(first, () -> Thread.currentThread().getName()),
+                onContext(second, () -> Thread.currentThread().getName()));
+
+        // when each asks Redis which connection it is, twice, one call after the other
+        long a1 = clientId(first);
+        long a2 = clientId(first);
+        long b1 = clientId(second);
+        long b2 = clientId(second);
+
+        // then an event loop keeps reusing its own connection, and never takes the other's, so that its commands and
+        // answers are never handed across to the other event loop and back
+        assertEquals(a1, a2);
+        assertEquals(b1, b2);
+        assertNotEquals(a1, b1, "both event loops used connection " + a1);
+    }
+
+    /** The id Redis gives the connection a call from this context reached it over. */
+    private static long clientId(Context context) throws Exception {
+        CompletableFuture<Long> id = new CompletableFuture<>();
+        context.runOnContext(ignored -> redis.send(Request.cmd(Command.CLIENT).arg("ID")).onComplete(answer -> {
+            if (answer.succeeded()) {
+                id.complete(answer.result().toLong());
+            } else {
+                id.completeExceptionally(answer.cause());
+            }
+        }));
+        return id.get(5, TimeUnit.SECONDS);
+    }
+
+    private static <T> T onContext(Context context, Supplier<T> task) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        context.runOnContext(ignored -> result.complete(task.get()));
+        return result.get(5, TimeUnit.SECONDS);
     }
 
     @Test
