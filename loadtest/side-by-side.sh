@@ -101,13 +101,16 @@ opa run --server --addr 127.0.0.1:18105 --log-level error policies/decision.rego
 "$HOPS" opa-proxy -listen 127.0.0.1:18106 -opa http://127.0.0.1:18105 -upstream http://127.0.0.1:18101 \
     -key loadtest-key > "$OUT/opa-proxy.log" 2>&1 & OPA_PROXY=$!; PIDS+=("$!")
 
-# toolgate NAME HTTP_PORT MANAGEMENT_PORT CONTRACT [extra -D...]: the gateway as a user runs it, audit log fsync'd
+# toolgate NAME HTTP_PORT MANAGEMENT_PORT CONTRACT [extra -D...]: the gateway as a user runs it, audit log fsync'd.
+# The /v1/check row never reports its checks, so each is held until its lease (5 minutes) runs out: the load test
+# lets an agent hold more unreported checks than the default 10,000 (toolgate.limits.max-pending-checks).
 toolgate() {
   local name=$1 port=$2 management=$3 contract=$4
   shift 4
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
   java ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" -Dtoolgate.contract="$contract" \
-      -Dtoolgate.audit.path="$OUT/audit-$name.jsonl" "$@" -jar target/quarkus-app/quarkus-run.jar \
+      -Dtoolgate.audit.path="$OUT/audit-$name.jsonl" -Dtoolgate.limits.max-pending-checks=10000000 "$@" \
+      -jar target/quarkus-app/quarkus-run.jar \
       > "$OUT/toolgate-$name.log" 2>&1 &
 }
 toolgate embedded 18103 18113 loadtest/contract.yaml; TOOLGATE=$!; PIDS+=("$!")

@@ -147,6 +147,14 @@ public interface ToolgateConfig {
         @WithDefault("5M")
         Duration lease();
 
+        /**
+         * How many checks ({@code /v1/check}, gRPC {@code Check}) one agent may have waiting for their report at once;
+         * a check past it is refused as {@code rate_limited}. Each waiting check is held in memory until it is reported
+         * or its lease runs out, so this bounds what an agent that never reports can make the gateway hold.
+         */
+        @WithDefault("10000")
+        int maxPendingChecks();
+
         /** How long a run's budget ledger is kept after its last call. */
         @WithDefault("7D")
         Duration runTtl();

@@ -286,13 +286,16 @@ public class Pipeline {
                                         (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
                     }
                     case UpstreamResult.Handed<R> h -> {
+                        if (!pending.admit(call)) {
+                            yield tooManyChecks(call, ctx, afters);
+                        }
                         endings.count(call, "checked", "");
                         Optional<StoredReply> kept = Sending.kept(call, upstream, h.reply());
                         yield AfterCalls.tell(call, afters, after -> after.handed(call, kept), meters).map(told -> {
                             pending.hold(call, ctx.policyRevision(), afters);
                             afters.clear();
                             return (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), h.reply());
-                        });
+                        }).onFailure().invoke(() -> pending.withdraw(call));
                     }
                     case UpstreamResult.Failed<R> f -> {
                         endings.count(call, "failed", f.denial().reason().code());
@@ -306,6 +309,22 @@ public class Pipeline {
                                 (Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), f.denial())));
                     }
                 });
+    }
+
+    /**
+     * A check its agent may not have held, having the most checks waiting for their report it may: released like any
+     * call not forwarded, its outcome recorded, refused as {@code rate_limited}.
+     */
+    private <R> Uni<Outcome<R>> tooManyChecks(ToolCall call, CallContext ctx, List<AfterCall> afters) {
+        Denial denial = Denial.of(Reason.RATE_LIMITED, "agent " + call.principal().orElseThrow().agent() + " has "
+                + pending.maxPerAgent() + " checks waiting for their report, the most it may"
+                + " (toolgate.limits.max-pending-checks); report them, or wait for their leases to run out")
+                .with("limit", "limits.max-pending-checks")
+                .with("max_pending", pending.maxPerAgent());
+        endings.count(call, "failed", denial.reason().code());
+        return abandoned(call, afters).chain(() -> endings.afterForward(
+                audit.outcome(call, ctx.policyRevision(), "not_sent", Optional.of(denial)), call,
+                (Outcome<R>) new Outcome.Refused<>(call, ctx.policyRevision(), denial)));
     }
 
     private Uni<Void> forwarded(ToolCall call, List<AfterCall> afters, OptionalLong cost, Optional<StoredReply> reply) {

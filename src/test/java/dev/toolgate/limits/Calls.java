@@ -77,6 +77,10 @@ final class Calls {
                 return Duration.ofMinutes(5);
             }
 
+            public int maxPendingChecks() {
+                return 10_000;
+            }
+
             public Duration runTtl() {
                 return Duration.ofDays(7);
             }

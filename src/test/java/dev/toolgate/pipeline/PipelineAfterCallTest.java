@@ -2,6 +2,7 @@ package dev.toolgate.pipeline;
 
 import static dev.toolgate.pipeline.PipelineHarness.BOT;
 import static dev.toolgate.pipeline.PipelineHarness.LEASE;
+import static dev.toolgate.pipeline.PipelineHarness.MAX_PENDING_CHECKS;
 import static dev.toolgate.pipeline.PipelineHarness.POLICY_REVISION;
 import static dev.toolgate.pipeline.PipelineHarness.await;
 import static dev.toolgate.pipeline.PipelineHarness.identify;
@@ -320,6 +321,65 @@ class PipelineAfterCallTest {
         // then
         assertEquals(Optional.empty(), late);
         assertEquals(List.of(), reservation.finishes());
+    }
+
+    @Test
+    void anAgentWithTheMostChecksWaitingForTheirReportIsRefusedAnotherAndNothingOfItIsHeld() {
+        // given: the agent holds as many unreported checks as it may
+        Pipeline pipeline = withTwoAfterCalls();
+        for (int i = 1; i <= MAX_PENDING_CHECKS; i++) {
+            assertInstanceOf(Outcome.Answered.class, await(pipeline.handle(received("call-" + i),
+                    ScriptedUpstream.handing("{}"))));
+        }
+
+        // when
+        Outcome<String> refused = await(pipeline.handle(received("call-9"), ScriptedUpstream.handing("{}")));
+
+        // then: refused as rate limited, its reservation and approval released at once, its outcome recorded
+        Denial denial = assertInstanceOf(Outcome.Refused.class, refused).denial();
+        assertEquals(Reason.RATE_LIMITED, denial.reason());
+        assertEquals("limits.max-pending-checks", denial.extensions().get("limit"));
+        assertEquals(MAX_PENDING_CHECKS, denial.extensions().get("max_pending"));
+        Finish released = new Finish("call-9", "abandoned", OptionalLong.empty(), Optional.empty());
+        assertFinishedOnce(released, reservation);
+        assertFinishedOnce(released, approvalGiveBack);
+        assertEquals(List.of(new Entry("intent", "call-9", POLICY_REVISION, ""),
+                new Entry("outcome", "call-9", POLICY_REVISION, "not_sent")),
+                harness.audit.entries().stream()
+                        .filter(e -> e.callId().equals("call-9")).toList());
+        assertEquals(Optional.empty(), await(pipeline.report("call-9", BOT, OptionalLong.of(1), "200")),
+                "nothing of the refused check is held");
+        assertEquals(1, harness.counted("failed", "rate_limited"));
+
+        // and another agent of the tenant is not held back by this one
+        Principal other = new Principal("other-bot", BOT.tenant(), "", List.of(), AuthMethod.API_KEY);
+        Pipeline others = harness.pipeline(ScriptedStage.enriching("identify", Stages.IDENTIFY,
+                call -> call.withPrincipal(other)));
+        assertInstanceOf(Outcome.Answered.class, await(others.handle(received("call-10"),
+                ScriptedUpstream.handing("{}"))));
+    }
+
+    @Test
+    void aReportOrAnExpiredLeaseGivesTheAgentItsPlaceBack() {
+        // given
+        Pipeline pipeline = withTwoAfterCalls();
+        for (int i = 1; i <= MAX_PENDING_CHECKS; i++) {
+            await(pipeline.handle(received("call-" + i), ScriptedUpstream.handing("{}")));
+        }
+
+        // when one is reported, one more may be checked
+        await(pipeline.report("call-1", BOT, OptionalLong.of(900), "200"));
+        assertInstanceOf(Outcome.Answered.class, await(pipeline.handle(received("call-4"),
+                ScriptedUpstream.handing("{}"))));
+        assertInstanceOf(Outcome.Refused.class, await(pipeline.handle(received("call-5"),
+                ScriptedUpstream.handing("{}"))));
+
+        // and when the leases run out, every place is free again
+        harness.clock.advance(LEASE.plusSeconds(2));
+        for (int i = 6; i < 6 + MAX_PENDING_CHECKS; i++) {
+            assertInstanceOf(Outcome.Answered.class, await(pipeline.handle(received("call-" + i),
+                    ScriptedUpstream.handing("{}"))), "call-" + i);
+        }
     }
 
     /** Identity, then approval and limits each continuing with an after-call, then the given stages. */

@@ -29,13 +29,14 @@ final class PipelineHarness {
     static final String POLICY_REVISION = "policy-rev-7";
     static final Principal BOT = new Principal("bot", "acme", "", List.of("ops"), AuthMethod.API_KEY);
     static final Duration LEASE = Duration.ofMinutes(5);
+    static final int MAX_PENDING_CHECKS = 3;
     static final Duration WAIT = Duration.ofSeconds(10);
 
     final RecordingAuditLog audit = new RecordingAuditLog();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final Active active = new Active();
     final TestClock clock = new TestClock(Instant.parse("2026-05-02T18:30:00Z"));
-    final PendingReports pending = new PendingReports(LEASE, clock);
+    final PendingReports pending = new PendingReports(LEASE, MAX_PENDING_CHECKS, clock);
 
     PipelineHarness() {
         // no agent or tool: the pipeline itself never reads the contract, it only hands it to the stages
