@@ -15,7 +15,7 @@ C=${2:-16}
 if ! command -v hey >/dev/null 2>&1; then
   _sudo apt-get update -qq && _sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hey >/dev/null
 fi
-if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src policies pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
+if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src policies proto pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
   ./mvnw -B -ntp -q package -DskipTests
 fi
 

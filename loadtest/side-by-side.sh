@@ -49,7 +49,7 @@ if ! go version -m "$(command -v vegeta 2>/dev/null || echo /nonexistent)" 2>/de
   GOFLAGS=-mod=mod go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION"
 fi
 if [ ! -f target/quarkus-app/quarkus-run.jar ] \
-    || [ -n "$(find src policies pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
+    || [ -n "$(find src policies proto pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
   ./mvnw -B -ntp -q package -DskipTests
 fi
 OUT=loadtest/target/side-by-side

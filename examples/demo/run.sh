@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/prereqs.sh
-if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src policies pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
+if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src policies proto pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
   ./mvnw -B -ntp -q package -DskipTests
 fi
 exec java -Dtoolgate.audit.path=demo-audit.jsonl -jar target/quarkus-app/quarkus-run.jar demo "$@"

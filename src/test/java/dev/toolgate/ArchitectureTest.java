@@ -88,7 +88,7 @@ class ArchitectureTest {
     }
 
     private static ArchRule ingressRule() {
-        String[] adapters = { "http", "mcp", "check" };
+        String[] adapters = { "http", "mcp", "check", "grpc" };
         ArchRule rule = null;
         for (String adapter : adapters) {
             String[] others = java.util.Arrays.stream(adapters).filter(a -> !a.equals(adapter))

@@ -62,6 +62,12 @@ final class TestWorld implements AutoCloseable {
         Map<String, String> config = new HashMap<>();
         config.put("toolgate.contract", contract.toString());
         config.put("toolgate.audit.path", auditFile.toString());
+        // the gRPC port, chosen here so that the tests' gRPC client ("toolgate") knows it
+        String grpcPort = String.valueOf(closedPort());
+        config.put("quarkus.grpc.server.test-port", grpcPort);
+        config.put("quarkus.grpc.clients.toolgate.host", "127.0.0.1");
+        config.put("quarkus.grpc.clients.toolgate.port", grpcPort);
+        config.put("quarkus.grpc.clients.toolgate.test-port", grpcPort);
         if (redis != null) {
             config.put("toolgate.redis", redis.url());
         }

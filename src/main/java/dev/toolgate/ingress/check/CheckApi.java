@@ -1,7 +1,5 @@
 package dev.toolgate.ingress.check;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,26 +14,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Denial;
-import dev.toolgate.call.Invocation;
-import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
-import dev.toolgate.call.Secret;
 import dev.toolgate.call.StrictJson;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.ingress.web.CallHeaders;
+import dev.toolgate.ingress.web.CheckedCalls;
 import dev.toolgate.ingress.web.HttpAnswers;
-import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.ingress.web.ServerRefusals;
-import dev.toolgate.pipeline.Active;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.StageResult;
-import dev.toolgate.pipeline.StoredReply;
-import dev.toolgate.pipeline.Upstream;
-import dev.toolgate.pipeline.UpstreamResult;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -52,19 +41,17 @@ import io.vertx.ext.web.handler.BodyHandler;
 public class CheckApi {
 
     private final Pipeline pipeline;
+    private final CheckedCalls calls;
     private final HttpAnswers answers;
-    private final Active active;
     private final ObjectMapper json;
     private final int maxBodyBytes;
-    private final long leaseSeconds;
 
-    CheckApi(Pipeline pipeline, HttpAnswers answers, Active active, ObjectMapper json, ToolgateConfig config) {
+    CheckApi(Pipeline pipeline, CheckedCalls calls, HttpAnswers answers, ObjectMapper json, ToolgateConfig config) {
         this.pipeline = pipeline;
+        this.calls = calls;
         this.answers = answers;
-        this.active = active;
         this.json = json;
         this.maxBodyBytes = config.http().maxBodyBytes();
-        this.leaseSeconds = config.limits().lease().toSeconds();
     }
 
     void routes(@Observes Router router) {
@@ -106,11 +93,10 @@ public class CheckApi {
         }
         byte[] bytes = body.isMissingNode() ? new byte[0] : body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         // an approval is redeemed by a check as by a forwarded call; the caller then performs the approved call
-        ToolCall described = received(rc, d.get("tool").asText(), d.get("method").asText().toUpperCase(java.util.Locale.ROOT),
-                d.get("path").asText(), query.get(), bytes)
-                .withRequestOptions(Optional.ofNullable(rc.request().getHeader(CallHeaders.APPROVAL)),
-                        Optional.ofNullable(rc.request().getHeader(CallHeaders.IDEMPOTENCY_KEY)));
-        pipeline.handle(described, new Checked())
+        ToolCall described = calls.described(d.get("tool").asText(),
+                d.get("method").asText().toUpperCase(java.util.Locale.ROOT), d.get("path").asText(), query.get(), bytes,
+                rc.request().headers());
+        calls.check(described)
                 .subscribe().with(outcome -> answers.write(rc, outcome, this::json),
                         fault -> answers.fault(rc, described.id(), fault));
     }
@@ -160,67 +146,13 @@ public class CheckApi {
         }, fault -> answers.fault(rc, caller.id(), fault));
     }
 
-    /**
-     * The "upstream" of a check: the decided call is handed back to the caller to perform. Its answer is kept for an
-     * {@code Idempotency-Key}, so that a repeated check is answered with the same decision and reserves nothing.
-     */
-    private final class Checked implements Upstream<ObjectNode> {
-
-        private static final String PROTOCOL = "check";
-
-        @Override
-        public Uni<UpstreamResult<ObjectNode>> send(ToolCall call) {
-            return Uni.createFrom().item(new UpstreamResult.Handed<>(allowed(call)));
-        }
-
-        @Override
-        public Optional<StoredReply> encode(ObjectNode reply) {
-            return Optional.of(new StoredReply(PROTOCOL, reply.toString().getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public Optional<ObjectNode> decode(StoredReply stored) {
-            if (!stored.protocol().equals(PROTOCOL)) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of((ObjectNode) json.readTree(stored.bytes()));
-            } catch (java.io.IOException | ClassCastException e) {
-                return Optional.empty();
-            }
-        }
-    }
-
-    private ObjectNode allowed(ToolCall call) {
-        ObjectNode doc = json.createObjectNode();
-        doc.put("decision", "allow");
-        doc.put("decision_id", call.id());
-        doc.put("tool", call.action().map(a -> a.tool().name()).orElse(call.tool()));
-        doc.put("action", call.action().map(a -> a.action().name()).orElse(null));
-        doc.put("args_sha256", call.action().map(a -> a.argsSha256()).orElse(null));
-        call.decision().ifPresent(dec -> {
-            var redact = doc.putObject("obligations").putArray("redact");
-            dec.redact().forEach(redact::add);
-        });
-        doc.put("report_within_seconds", leaseSeconds);
-        call.degradation().ifPresent(d -> {
-            // the caller performs the call itself: it must call the fallback, the way the stages decided it
-            doc.put("method", call.invocation().method());
-            doc.put("path", call.invocation().path());
-        });
-        return ProblemDocuments.degradation(doc, call);
-    }
-
     private void json(HttpServerResponse response, ObjectNode doc) {
         response.setStatusCode(200).putHeader("Content-Type", "application/json").end(doc.toString());
     }
 
     private ToolCall received(RoutingContext rc, String tool, String method, String path,
             Map<String, List<String>> query, byte[] body) {
-        return ToolCall.received(CallIds.next(), Protocol.CHECK, tool, new Invocation(method, path, query, body),
-                new Secret(rc.request().getHeader("Authorization")),
-                CallHeaders.runId(rc.request().headers()),
-                CallHeaders.mode(rc.request().headers()), Instant.now());
+        return calls.received(tool, method, path, query, body, rc.request().headers());
     }
 
     /** The body, read strictly once its media type says JSON in UTF-8. */

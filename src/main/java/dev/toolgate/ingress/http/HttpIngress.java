@@ -21,6 +21,7 @@ import dev.toolgate.forward.HttpForwarder;
 import dev.toolgate.forward.HttpReply;
 import dev.toolgate.ingress.web.CallHeaders;
 import dev.toolgate.ingress.web.HttpAnswers;
+import dev.toolgate.ingress.web.Query;
 import dev.toolgate.ingress.web.ServerRefusals;
 import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.Pipeline;

@@ -1,4 +1,4 @@
-package dev.toolgate.ingress.http;
+package dev.toolgate.ingress.web;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Strict parsing of a query string: malformed percent-encoding is refused, not guessed at. */
-final class Query {
+public final class Query {
 
     private Query() {
     }
 
     /** The parameters in order, or empty when the query is malformed. */
-    static Optional<Map<String, List<String>>> parse(String raw) {
+    public static Optional<Map<String, List<String>>> parse(String raw) {
         Map<String, List<String>> params = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return Optional.of(params);
