@@ -32,6 +32,9 @@ public interface ToolgateConfig {
     /** MCP ingress settings ({@code /mcp/{server}}). */
     Mcp mcp();
 
+    /** Envoy/Istio external authorization ({@code envoy.service.auth.v3.Authorization} on the gRPC port). */
+    Envoy envoy();
+
     /**
      * The Redis server that holds the shared state of every instance (rate limits, budgets and reservations, approval
      * requests, idempotency records), e.g. {@code redis://127.0.0.1:6379}. When empty, toolgate uses its embedded
@@ -301,6 +304,32 @@ public interface ToolgateConfig {
             FORWARDED,
             X_FORWARDED_FOR
         }
+    }
+
+    interface Envoy {
+
+        /** How an external authorization check names the contract's tool. */
+        enum ToolFrom {
+            /** The first path segment after {@code /tools/}, as on toolgate's own HTTP ingress; the rest is the path. */
+            PATH,
+            /** The first label of the request's host ({@code payments.tools.internal} is {@code payments}). */
+            HOST
+        }
+
+        /**
+         * Where the tool's name comes from when the Envoy route does not name it in the context extension
+         * {@code toolgate_tool}: {@code path} or {@code host}.
+         */
+        @WithDefault("path")
+        ToolFrom toolFrom();
+
+        /**
+         * Whether the SPIFFE ID Envoy sends as the peer's {@code source.principal} (from the client certificate it
+         * verified) identifies a request without an {@code Authorization} header. Only when nothing but Envoy can
+         * reach the gRPC port: anyone who can call the external authorization service can write that field.
+         */
+        @WithDefault("false")
+        boolean trustPeerPrincipal();
     }
 
     interface Mcp {

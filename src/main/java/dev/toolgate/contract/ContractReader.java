@@ -18,6 +18,7 @@ import dev.toolgate.call.BudgetSpec;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.KillSwitch;
 import dev.toolgate.call.RateLimitSpec;
+import dev.toolgate.call.SpiffeId;
 import dev.toolgate.call.ToolSpec;
 
 /**
@@ -29,7 +30,7 @@ final class ContractReader {
 
     private static final List<String> KEYS = List.of("version", "agents", "tools", "grants", "kill_switches",
             "limits", "context");
-    private static final List<String> AGENT_KEYS = List.of("tenant", "workflow", "roles", "api_keys");
+    private static final List<String> AGENT_KEYS = List.of("tenant", "workflow", "roles", "api_keys", "spiffe_ids");
     private static final List<String> KILL_SWITCH_KEYS = List.of("agent", "tool", "tenant", "workflow", "reason");
     private static final Pattern API_KEY = Pattern.compile("sha256:([0-9a-f]{64})");
 
@@ -79,6 +80,7 @@ final class ContractReader {
 
     private void agents(JsonNode section) {
         Map<String, String> keyOwners = new HashMap<>();
+        Map<String, String> spiffeOwners = new HashMap<>();
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String id = entry.getKey();
             String path = LoadErrors.key("agents", id);
@@ -97,10 +99,31 @@ final class ContractReader {
                 digest(keys.get(i), LoadErrors.index(LoadErrors.key(path, "api_keys"), i), id, keyOwners)
                         .ifPresent(digests::add);
             }
+            List<String> spiffeIds = new ArrayList<>();
+            List<String> listed = nodes.strings(agent, path, "spiffe_ids");
+            for (int i = 0; i < listed.size(); i++) {
+                spiffeId(listed.get(i), LoadErrors.index(LoadErrors.key(path, "spiffe_ids"), i), id, spiffeOwners)
+                        .ifPresent(spiffeIds::add);
+            }
             if (problems.count() == before) {
-                agents.put(id, new AgentSpec(id, tenant.orElseThrow(), workflow, roles, digests));
+                agents.put(id, new AgentSpec(id, tenant.orElseThrow(), workflow, roles, digests, spiffeIds));
             }
         }
+    }
+
+    /** One {@code spiffe_ids} entry: a SPIFFE ID of one agent only. */
+    private Optional<String> spiffeId(String entry, String path, String agent, Map<String, String> owners) {
+        if (!SpiffeId.valid(entry)) {
+            problems.add(path, "must be a SPIFFE ID: spiffe://trust-domain/path (lower-case trust domain; path"
+                    + " segments of letters, digits, '.', '-', '_')");
+            return Optional.empty();
+        }
+        String owner = owners.putIfAbsent(entry, agent);
+        if (owner == null) {
+            return Optional.of(entry);
+        }
+        problems.add(path, owner.equals(agent) ? "is listed twice" : "is also a SPIFFE ID of agent \"" + owner + "\"");
+        return Optional.empty();
     }
 
     /** The hex digest of one {@code api_keys} entry; messages never repeat a digest. */

@@ -156,6 +156,34 @@ class ContractLoaderTest {
     }
 
     @Test
+    void readsEachAgentsSpiffeIdsAndRefusesMalformedOrSharedOnes() {
+        // given / when
+        Contract contract = Contracts.parse("""
+                version: 1
+                agents:
+                  bot:
+                    tenant: acme
+                    spiffe_ids: [spiffe://acme.test/ns/agents/sa/bot]
+                """);
+
+        // then
+        assertEquals(List.of("spiffe://acme.test/ns/agents/sa/bot"), contract.agents().get("bot").spiffeIds());
+        ContractException e = assertThrows(ContractException.class, () -> loader.parse("""
+                version: 1
+                agents:
+                  bot:
+                    tenant: acme
+                    spiffe_ids: [spiffe://acme.test/ns/agents/sa/bot, "spiffe://acme.test/ns/../bot"]
+                  other:
+                    tenant: acme
+                    spiffe_ids: [spiffe://acme.test/ns/agents/sa/bot]
+                """, "sha256:x"));
+        assertEquals(List.of("agents.bot.spiffe_ids[1]: must be a SPIFFE ID: spiffe://trust-domain/path (lower-case"
+                + " trust domain; path segments of letters, digits, '.', '-', '_')",
+                "agents.other.spiffe_ids[0]: is also a SPIFFE ID of agent \"bot\""), e.errors());
+    }
+
+    @Test
     void refusesAMissingFileNamingIt(@TempDir Path dir) {
         // given
         Path missing = dir.resolve("nope.yaml");

@@ -55,7 +55,7 @@ class YamlValidationTest {
     @Test
     void refusesUnknownKeysInAgentsTimeoutsAndKillSwitches() {
         assertEquals(List.of(
-                "agents.bot.tenat: unknown key (known: tenant, workflow, roles, api_keys)",
+                "agents.bot.tenat: unknown key (known: tenant, workflow, roles, api_keys, spiffe_ids)",
                 "agents.bot.tenant: is required",
                 "tools.deploy.timeouts.conect: unknown key (known: connect, request)",
                 "kill_switches[0].reson: unknown key (known: agent, tool, tenant, workflow, reason)",

@@ -39,8 +39,17 @@ public class GatewayResource extends WorldResource {
     private static final Map<String, Integer> webhookAttempts = new ConcurrentHashMap<>();
     private static final List<JsonObject> webhooks = new CopyOnWriteArrayList<>();
 
+    /** {@code envoy-peer=trusted}: Envoy's {@code source.principal} identifies requests (EnvoyPeerPrincipalTest). */
+    private boolean trustEnvoyPeer;
+
     public GatewayResource() {
         super("gateway");
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        super.init(initArgs);
+        trustEnvoyPeer = "trusted".equals(initArgs.get("envoy-peer"));
     }
 
     @Override
@@ -88,6 +97,9 @@ public class GatewayResource extends WorldResource {
                 Map.entry("toolgate.approvals.webhook",
                         "http://127.0.0.1:" + webhookServer.actualPort() + "/hooks/approvals"),
                 Map.entry("toolgate.approvals.public-url", "https://toolgate.test")));
+        if (trustEnvoyPeer) {
+            config.put("toolgate.envoy.trust-peer-principal", "true");
+        }
         return config;
     }
 

@@ -52,9 +52,11 @@ public final class ToolgateProcess implements AutoCloseable {
         }
         int httpPort = freePort();
         int managementPort = freePort();
+        int grpcPort = freePort();
         List<String> java = new ArrayList<>(List.of(javaExecutable(),
                 "-Dquarkus.http.port=" + httpPort, "-Dquarkus.management.port=" + managementPort,
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.host=127.0.0.1"));
+                "-Dquarkus.grpc.server.port=" + grpcPort, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.grpc.server.host=127.0.0.1"));
         config.forEach((key, value) -> java.add("-D" + key + "=" + value));
         java.addAll(List.of("-jar", APP.toString(), "serve"));
         List<String> command = maxFileKib > 0
