@@ -21,7 +21,7 @@ fi
 
 mkdir -p target/loadtest
 rm -f target/loadtest/mcp-audit.jsonl
-java -Dquarkus.http.port=18080 -Dquarkus.management.port=19001 -Dtoolgate.audit.path=target/loadtest/mcp-audit.jsonl \
+java -Dquarkus.http.port=18080 -Dquarkus.management.port=19001 -Dquarkus.grpc.server.port=18082 -Dtoolgate.audit.path=target/loadtest/mcp-audit.jsonl \
   -jar target/quarkus-app/quarkus-run.jar demo > target/loadtest/mcp-gateway.log 2>&1 &
 GATEWAY=$!
 trap 'kill $GATEWAY 2>/dev/null || true' EXIT

@@ -15,15 +15,18 @@
 #   bash loadtest/side-by-side.sh --soak      the HTTP allow path at 1,000 calls/s for 5 minutes, with the heap
 #                                             used after a full GC sampled every 30 s (HEAP_EVERY): does it grow?
 #
+# The last row is Envoy's external authorization of the same call (toolgate's Authorization/Check over gRPC), driven
+# by ghz (pinned, go install) at EXT_AUTHZ_RATE (1,000 checks/s): the rate OPA-Envoy publishes its figures for.
 # Environment: RATE (2000 calls/s), WARM (20 s), FIXED (15 s), SAT (10 s), WORKERS (16), PAUSE (3 s between rows)
 # change the phases; ONLY (a comma-separated list of row names, e.g. ONLY=upstream,toolgate) runs only those rows;
 # JAVA_OPTS adds JVM options to both toolgate JVMs, e.g. a profiler (docs/performance.md, "Profiling").
 # Installs nginx (Debian) and vegeta (pinned, go install) when missing; builds toolgate and `hops` when needed.
-# Needs the loopback ports 18101-18114 free. Results: loadtest/target/side-by-side/ (rows.jsonl, logs).
+# Needs the loopback ports 18101-18116 free. Results: loadtest/target/side-by-side/ (rows.jsonl, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/prereqs.sh
 VEGETA_VERSION=v12.13.0
+GHZ_VERSION=v0.120.0
 
 SMOKE=0 SOAK=0
 if [ "${1:-}" = --smoke ]; then SMOKE=1; fi
@@ -32,8 +35,10 @@ if [ "${1:-}" = --soak ]; then
 fi
 if [ "$SMOKE" = 1 ]; then
   RATE=${RATE:-50} WARM=${WARM:-1} FIXED=${FIXED:-1} SAT=${SAT:-1} WORKERS=${WORKERS:-4} PAUSE=${PAUSE:-0}
+  EXT_AUTHZ_RATE=${EXT_AUTHZ_RATE:-50}
 else
   RATE=${RATE:-2000} WARM=${WARM:-20} FIXED=${FIXED:-15} SAT=${SAT:-10} WORKERS=${WORKERS:-16} PAUSE=${PAUSE:-3}
+  EXT_AUTHZ_RATE=${EXT_AUTHZ_RATE:-1000}
 fi
 
 # --- prerequisites and builds -------------------------------------------------------------------------------------
@@ -47,6 +52,11 @@ if ! go version -m "$(command -v vegeta 2>/dev/null || echo /nonexistent)" 2>/de
     | grep -qE "^\s+mod\s+github.com/tsenart/vegeta/v12\s+${VEGETA_VERSION}\s"; then
   echo "side-by-side: installing vegeta $VEGETA_VERSION" >&2
   GOFLAGS=-mod=mod go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION"
+fi
+if ! go version -m "$(command -v ghz 2>/dev/null || echo /nonexistent)" 2>/dev/null \
+    | grep -qE "^\s+mod\s+github.com/bojand/ghz\s+${GHZ_VERSION}\s"; then
+  echo "side-by-side: installing ghz $GHZ_VERSION" >&2
+  GOFLAGS=-mod=mod go install "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"
 fi
 if [ ! -f target/quarkus-app/quarkus-run.jar ] \
     || [ -n "$(find src policies proto pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
@@ -113,8 +123,9 @@ toolgate() {
       -jar target/quarkus-app/quarkus-run.jar \
       > "$OUT/toolgate-$name.log" 2>&1 &
 }
-toolgate embedded 18103 18113 loadtest/contract.yaml; TOOLGATE=$!; PIDS+=("$!")
-toolgate redis 18104 18114 loadtest/contract-redis.yaml -Dtoolgate.redis=redis://127.0.0.1:18107; TOOLGATE_REDIS=$!
+toolgate embedded 18103 18113 loadtest/contract.yaml -Dquarkus.grpc.server.port=18115; TOOLGATE=$!; PIDS+=("$!")
+toolgate redis 18104 18114 loadtest/contract-redis.yaml -Dtoolgate.redis=redis://127.0.0.1:18107 \
+    -Dquarkus.grpc.server.port=18116; TOOLGATE_REDIS=$!
 PIDS+=("$!")
 echo "$TOOLGATE" > "$OUT/toolgate-embedded.pid"
 echo "$TOOLGATE_REDIS" > "$OUT/toolgate-redis.pid"
@@ -134,6 +145,13 @@ echo '{"service":"api","environment":"staging"}' > "$OUT/deploy.json"
 echo '{"tool":"deploy","method":"POST","path":"/deployments","body":{"service":"api","environment":"staging"}}' \
     > "$OUT/check.json"
 "$HOPS" opa-input > "$OUT/opa-input.json"
+# Envoy's CheckRequest for the same call, as its ext_authz filter sends it (proto3 JSON for ghz)
+cat > "$OUT/ext-authz.json" <<'EOF'
+{"attributes": {"request": {"http": {"method": "POST", "path": "/tools/deploy/deployments", "host": "tools.local",
+  "scheme": "http", "protocol": "HTTP/1.1",
+  "headers": {"authorization": "Bearer loadtest-key", "toolgate-run-id": "load", "content-type": "application/json"},
+  "body": "{\"service\":\"api\",\"environment\":\"staging\"}"}}}}
+EOF
 ACCEPT='Accept: application/json, text/event-stream'
 VERSION='MCP-Protocol-Version: 2025-06-18'
 echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search_docs","arguments":{"query":"refund policy"},"_meta":{"dev.toolgate/run_id":"load"}}}' \
@@ -227,6 +245,37 @@ row() {
       "$TICKS" >> "$OUT/rows.jsonl"
 }
 
+# ghz_phase NAME PHASE SECONDS RATE CONCURRENCY: one ghz phase against toolgate's external authorization (RATE 0:
+# as fast as the CONCURRENCY workers go); the report, with every call's latency and status, in $OUT/NAME.PHASE.json
+ghz_phase() {
+  local rate=()
+  if [ "$4" != 0 ]; then rate=(--rps "$4"); fi
+  ghz --insecure --call envoy.service.auth.v3.Authorization.Check -D "$OUT/ext-authz.json" -z "${3}s" \
+      -c "$5" "${rate[@]}" --connections 2 -t 10s -O json -o "$OUT/$1.$2.json" 127.0.0.1:18115 2>> "$OUT/ghz.log"
+}
+
+# ext_authz_row NAME LABEL PID...: the row of Envoy's external authorization, driven by ghz at EXT_AUTHZ_RATE
+ext_authz_row() {
+  local name=$1 label=$2
+  shift 2
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return 0; fi
+  echo "side-by-side: $label" >&2
+  ghz_phase "$name" warm "$WARM" 0 "$WORKERS"
+  local sat_before before after allowed_before
+  sat_before=$(cpu "$@")
+  ghz_phase "$name" sat "$SAT" 0 "$WORKERS"
+  before=$(cpu "$@")
+  allowed_before=$(grep -c '"status":"handed_to_envoy"' "$OUT/audit-embedded.jsonl" || true)
+  # an open model needs workers to spare: a late answer must not hold the next call back
+  ghz_phase "$name" fixed "$FIXED" "$EXT_AUTHZ_RATE" 256
+  after=$(cpu "$@")
+  sleep "$PAUSE"
+  python3 loadtest/side_by_side.py ghz-row "$name" "$label" "$OUT" "$((after - before))" \
+      "$((before - sat_before))" "$TICKS" \
+      "$(( $(grep -c '"status":"handed_to_envoy"' "$OUT/audit-embedded.jsonl" || true) - allowed_before ))" \
+      >> "$OUT/rows.jsonl"
+}
+
 echo "before: $(uptime)"
 row upstream "the upstream, direct" "$UPSTREAM"
 row nginx "an nginx proxy hop" "$NGINX_PID" $NGINX_WORKERS
@@ -237,6 +286,7 @@ row mcp-upstream "the MCP server, direct (tools/call)" "$UPSTREAM"
 row toolgate-mcp "toolgate MCP tools/call, embedded store" "$TOOLGATE"
 row toolgate-check "toolgate /v1/check, embedded store" "$TOOLGATE"
 row opa-server "opa run --server, the same decision" "$OPA"
+ext_authz_row toolgate-ext-authz "toolgate Envoy ext_authz Check (ghz, ${EXT_AUTHZ_RATE}/s)" "$TOOLGATE"
 echo "after: $(uptime)"
 
 BLOCKED=$(cat "$OUT"/toolgate-*.log | grep -c 'has been blocked for' || true)

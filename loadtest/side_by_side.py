@@ -2,6 +2,9 @@
 
     side_by_side.py row NAME LABEL OUT CPU_TICKS SAT_CPU_TICKS CLK_TCK
                                                         prints the row as one JSON line
+    side_by_side.py ghz-row NAME LABEL OUT CPU_TICKS SAT_CPU_TICKS CLK_TCK ALLOWED
+                                                        the same from ghz's reports (gRPC), ALLOWED the checks of
+                                                        the fixed phase that toolgate allowed (from its audit log)
     side_by_side.py table OUT RATE FIXED SAT WORKERS BLOCKED SMOKE
                                                         prints the table; with SMOKE=1 exits 1 unless every row ran
                                                         and every answer of every phase was 2xx
@@ -15,7 +18,7 @@ import subprocess
 import sys
 
 ROWS = ["upstream", "nginx", "toolgate", "toolgate-redis", "opa-sidecar", "mcp-upstream", "toolgate-mcp",
-        "toolgate-check", "opa-server"]
+        "toolgate-check", "opa-server", "toolgate-ext-authz"]
 
 
 def results(path):
@@ -56,6 +59,39 @@ def row(name, label, out, cpu_ticks, sat_cpu_ticks, clk_tck):
                   "cpu_us_per_call": cpu_ticks / clk_tck * 1e6 / len(calls) if calls else float("nan")},
         "sat": {"calls": len(sat_calls), "ok": len(sat_ok), "statuses": sat_statuses,
                 "throughput": report["throughput"],
+                "cpu_us_per_call": sat_cpu_ticks / clk_tck * 1e6 / len(sat_ok) if sat_ok else float("nan")},
+    }))
+
+
+def ghz_phase(path):
+    """(calls, latencies in ms of the calls answered OK, statuses) of one ghz JSON report."""
+    with open(path) as f:
+        report = json.load(f)
+    # when a phase's time is up ghz closes its connections under the calls still in flight; Go reports those as the
+    # local "use of closed network connection": cut off by the generator, not answered by the server
+    details = [d for d in report.get("details") or [] if "use of closed network connection" not in d.get("error", "")]
+    statuses = {}
+    for d in details:
+        statuses[d["status"]] = statuses.get(d["status"], 0) + 1
+    ok = [d["latency"] / 1e6 for d in details if d["status"] == "OK"]
+    return details, ok, statuses, report
+
+
+def ghz_row(name, label, out, cpu_ticks, sat_cpu_ticks, clk_tck, allowed):
+    warm_calls, warm_ok, warm_statuses, _ = ghz_phase(f"{out}/{name}.warm.json")
+    calls, ok, statuses, _ = ghz_phase(f"{out}/{name}.fixed.json")
+    latencies = sorted(d["latency"] / 1e6 for d in calls)
+    sat_calls, sat_ok, sat_statuses, sat_report = ghz_phase(f"{out}/{name}.sat.json")
+    print(json.dumps({
+        "name": name, "label": label,
+        "warm": {"calls": len(warm_calls), "ok": len(warm_ok), "statuses": warm_statuses},
+        # a check is "ok" when toolgate allowed it: an Envoy denial is a gRPC OK too
+        "fixed": {"calls": len(calls), "ok": min(len(ok), allowed), "statuses": statuses, "allowed": allowed,
+                  "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
+                  "p999_ms": percentile(latencies, 99.9), "max_ms": latencies[-1] if latencies else float("nan"),
+                  "cpu_us_per_call": cpu_ticks / clk_tck * 1e6 / len(calls) if calls else float("nan")},
+        "sat": {"calls": len(sat_calls), "ok": len(sat_ok), "statuses": sat_statuses,
+                "throughput": len(sat_ok) / (sat_report["total"] / 1e9) if sat_report.get("total") else 0,
                 "cpu_us_per_call": sat_cpu_ticks / clk_tck * 1e6 / len(sat_ok) if sat_ok else float("nan")},
     }))
 
@@ -111,6 +147,8 @@ def table(out, rate, fixed, sat, workers, blocked, smoke):
          "<=", 1.3, ""),
         ("toolgate CPU per allowed HTTP call (µs)", get("toolgate", "fixed", "cpu_us_per_call"), "<=", 150, ""),
         ("Vert.x blocked-thread warnings (both toolgate logs)", float(blocked), "<=", 0, ""),
+        ("Envoy ext_authz Check p99 at its fixed rate (ms)", get("toolgate-ext-authz", "fixed", "p99_ms"), "<=", 1.0,
+         ""),
     ]
     print("\n| ratio | measured | target | met |\n|---|---|---|---|")
     for label, value, op, target, _ in checks:
@@ -165,6 +203,9 @@ def heap(out):
 if __name__ == "__main__":
     if sys.argv[1] == "row":
         row(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
+    elif sys.argv[1] == "ghz-row":
+        ghz_row(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]),
+                int(sys.argv[8]))
     elif sys.argv[1] == "table":
         table(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], int(sys.argv[7]), sys.argv[8] == "1")
     elif sys.argv[1] == "heap":
