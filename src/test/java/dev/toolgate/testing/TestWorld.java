@@ -50,10 +50,16 @@ final class TestWorld implements AutoCloseable {
      * loopback port nothing listens on) and {@code more} placeholders filled in), the audit file and, with Redis, its URL.
      */
     Map<String, String> config(String template, Map<String, String> more) throws Exception {
+        // two distinct ports: one nothing listens on, one for toolgate's gRPC server
+        int[] ports;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0);
+                java.net.ServerSocket grpc = new java.net.ServerSocket(0)) {
+            ports = new int[] { closed.getLocalPort(), grpc.getLocalPort() };
+        }
         String text = Files.readString(Path.of("src/test/resources/contracts", template))
                 .replace("${PAYMENTS_URL}", "http://127.0.0.1:" + tools.paymentsPort())
                 .replace("${DEPLOY_URL}", "http://127.0.0.1:" + tools.deployPort())
-                .replace("${CLOSED_PORT}", String.valueOf(closedPort()));
+                .replace("${CLOSED_PORT}", String.valueOf(ports[0]));
         for (Map.Entry<String, String> placeholder : more.entrySet()) {
             text = text.replace("${" + placeholder.getKey() + "}", placeholder.getValue());
         }
@@ -63,7 +69,7 @@ final class TestWorld implements AutoCloseable {
         config.put("toolgate.contract", contract.toString());
         config.put("toolgate.audit.path", auditFile.toString());
         // the gRPC port, chosen here so that the tests' gRPC client ("toolgate") knows it
-        String grpcPort = String.valueOf(closedPort());
+        String grpcPort = String.valueOf(ports[1]);
         config.put("quarkus.grpc.server.test-port", grpcPort);
         config.put("quarkus.grpc.clients.toolgate.host", "127.0.0.1");
         config.put("quarkus.grpc.clients.toolgate.port", grpcPort);
@@ -72,13 +78,6 @@ final class TestWorld implements AutoCloseable {
             config.put("toolgate.redis", redis.url());
         }
         return config;
-    }
-
-    /** A loopback port that nothing listens on. */
-    static int closedPort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -50,9 +50,10 @@ public final class ToolgateProcess implements AutoCloseable {
         if (!Files.isRegularFile(APP)) {
             throw new IllegalStateException(APP + " is missing: integration tests run after `package`");
         }
-        int httpPort = freePort();
-        int managementPort = freePort();
-        int grpcPort = freePort();
+        int[] ports = freePorts(3);
+        int httpPort = ports[0];
+        int managementPort = ports[1];
+        int grpcPort = ports[2];
         List<String> java = new ArrayList<>(List.of(javaExecutable(),
                 "-Dquarkus.http.port=" + httpPort, "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.grpc.server.port=" + grpcPort, "-Dquarkus.http.host=127.0.0.1",
@@ -156,9 +157,24 @@ public final class ToolgateProcess implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /**
+     * Distinct free loopback ports: the sockets are held open together while the ports are read, since a port freed a
+     * moment ago may be handed out again (two servers of one Vert.x on one port share it, and split its requests).
+     */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 }
