@@ -26,6 +26,8 @@ public record ActionSpec(String name, String method, PathTemplate path, Argument
 
     /** The JSON-RPC method of every MCP action: a call of one of the server's tools. */
     public static final String MCP_METHOD = "tools/call";
+    /** The invocation method of a gRPC call: its path is the full method name, {@code package.Service/Method}. */
+    public static final String GRPC_METHOD = "grpc";
 
     /** Whether an action's calls must carry an {@code Idempotency-Key}. */
     public enum IdempotencyKey {
@@ -87,6 +89,12 @@ public record ActionSpec(String name, String method, PathTemplate path, Argument
         }
         return new ActionSpec(method, method, new PathTemplate("/", List.of("")), args -> List.of(), CostSpec.FREE,
                 Optional.empty(), IdempotencyKey.OPTIONAL, role);
+    }
+
+    /** One method of a gRPC tool, named by its full name {@code package.Service/Method}. */
+    public static ActionSpec grpc(String name, ArgumentSchema schema, CostSpec cost, IdempotencyKey idempotencyKey) {
+        return new ActionSpec(name, GRPC_METHOD, new PathTemplate("/" + name, List.of(name)), schema, cost,
+                Optional.empty(), idempotencyKey);
     }
 
     /** One tool of an MCP server, named {@code name} exactly as the server names it. */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A tool of the contract: an HTTP service or an MCP server.
+ * A tool of the contract: an HTTP service, an MCP server or a gRPC server.
  *
  * @param name the tool name, the first path segment below {@code /tools/}
  * @param upstream the base URL calls are forwarded to ({@link Kind#HTTP}), or the server's MCP endpoint
@@ -22,11 +22,13 @@ import java.util.Optional;
  *        per-instance limiter)
  * @param kind what the upstream speaks, and so how its calls name their action
  * @param headers the request headers of the agent's the tool takes besides those every tool gets (content
- *        negotiation, conditionals, tracing), lower case; never a credential, proxy or override header
+ *        negotiation, conditionals, tracing), lower case; never a credential, proxy or override header; for a gRPC
+ *        tool, the metadata
+ * @param grpc what a {@link Kind#GRPC} tool serves; empty for the other kinds
  */
 public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
         Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions, FailureMode spendFailureMode,
-        FailureMode rateFailureMode, Kind kind, List<String> headers) {
+        FailureMode rateFailureMode, Kind kind, List<String> headers, Optional<GrpcSpec> grpc) {
 
     /** What a tool's upstream speaks. */
     public enum Kind {
@@ -36,7 +38,12 @@ public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible,
          * An MCP server (Streamable HTTP): an action is one of the server's tools, named exactly as the server names
          * it; the server's other tools are hidden and refused.
          */
-        MCP
+        MCP,
+        /**
+         * A gRPC server (HTTP/2, cleartext for {@code http}, TLS for {@code https}): an action is one method, named by its
+         * full name {@code package.Service/Method}; calls reach it through toolgate's gRPC port.
+         */
+        GRPC
     }
 
     public ToolSpec {
@@ -46,6 +53,15 @@ public record ToolSpec(String name, URI upstream, Risk risk, boolean reversible,
         java.util.Objects.requireNonNull(rateFailureMode, "rateFailureMode");
         java.util.Objects.requireNonNull(kind, "kind");
         headers = List.copyOf(headers);
+        java.util.Objects.requireNonNull(grpc, "grpc");
+    }
+
+    /** A tool that is not a gRPC tool. */
+    public ToolSpec(String name, URI upstream, Risk risk, boolean reversible, List<String> dataClasses,
+            Duration connectTimeout, Duration requestTimeout, List<ActionSpec> actions, FailureMode spendFailureMode,
+            FailureMode rateFailureMode, Kind kind, List<String> headers) {
+        this(name, upstream, risk, reversible, dataClasses, connectTimeout, requestTimeout, actions, spendFailureMode,
+                rateFailureMode, kind, headers, Optional.empty());
     }
 
     /** A tool that takes no headers of its own. */

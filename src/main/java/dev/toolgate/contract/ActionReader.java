@@ -33,6 +33,9 @@ final class ActionReader {
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
     /** The MCP naming rule for tools. */
     private static final Pattern MCP_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    /** A gRPC method's full name: {@code package.Service/Method}. */
+    private static final Pattern GRPC_NAME = Pattern
+            .compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*/[A-Za-z_][A-Za-z0-9_]*");
     /** An MCP action without a schema takes any arguments object the upstream accepts. */
     private static final JsonNode ANY_OBJECT = JsonNodeFactory.instance.objectNode().put("type", "object");
     /** RFC 6901: {@code ~} only as {@code ~0} or {@code ~1}. */
@@ -53,6 +56,7 @@ final class ActionReader {
     /** The tool's valid actions, in order; every problem of the others is reported. */
     List<ActionSpec> read(String tool, ToolSpec.Kind kind, JsonNode list, String path) {
         boolean mcp = kind == ToolSpec.Kind.MCP;
+        boolean grpc = kind == ToolSpec.Kind.GRPC;
         List<ActionSpec> actions = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
         Map<String, Integer> routes = new HashMap<>();
@@ -67,32 +71,38 @@ final class ActionReader {
             Optional<String> name = nodes.string(action, at, "name", true)
                     .filter(n -> mcp ? MCP_NAME.matcher(n).matches()
                             || fail(LoadErrors.key(at, "name"), "must match " + MCP_NAME.pattern())
-                            : nodes.name(n, LoadErrors.key(at, "name")));
+                            : grpc ? GRPC_NAME.matcher(n).matches() || fail(LoadErrors.key(at, "name"),
+                                    "must be a full gRPC method name, package.Service/Method")
+                                    : nodes.name(n, LoadErrors.key(at, "name")));
             Integer named = name.map(n -> names.putIfAbsent(n, i)).orElse(null);
             if (named != null) {
                 problems.add(LoadErrors.key(at, "name"),
                         "duplicate action name \"" + name.get() + "\" (also " + LoadErrors.index("actions", named) + ")");
             }
             Optional<Route> route = Optional.empty();
-            if (mcp) {
-                noRoute(action, at);
+            if (mcp || grpc) {
+                noRoute(action, at, kind);
             } else {
                 route = httpRoute(action, at, routes, i);
             }
-            Optional<JsonNode> schemaNode = mcp
+            Optional<JsonNode> schemaNode = mcp || grpc
                     ? Optional.of(nodes.member(action, at, "schema", false).orElse(ANY_OBJECT))
                     : nodes.member(action, at, "schema", true);
             Optional<ArgumentSchema> schema = schemaNode
                     .flatMap(s -> schemas.compile(s, LoadErrors.key(at, "schema"), problems));
             // a pointer is looked up only in a schema that compiled, so that a broken schema is reported once
             CostSpec cost = cost(action, at, schema.isPresent() ? schemaNode : Optional.empty());
-            Optional<Fallback> fallback = fallback(tool, name, action, at);
+            if (grpc && action.has("fallback")) {
+                problems.add(LoadErrors.key(at, "fallback"), "not used by a grpc tool: a gRPC call has no fallback");
+            }
+            Optional<Fallback> fallback = grpc ? Optional.empty() : fallback(tool, name, action, at);
             ActionSpec.IdempotencyKey key = nodes.choice(action, at, "idempotency_key", false,
                     ActionSpec.IdempotencyKey.class).orElse(ActionSpec.IdempotencyKey.OPTIONAL);
             if (problems.count() == before) {
                 actions.add(mcp ? ActionSpec.mcp(name.orElseThrow(), schema.orElseThrow(), cost, fallback, key)
-                        : new ActionSpec(name.orElseThrow(), route.orElseThrow().method(),
-                                route.orElseThrow().template(), schema.orElseThrow(), cost, fallback, key));
+                        : grpc ? ActionSpec.grpc(name.orElseThrow(), schema.orElseThrow(), cost, key)
+                                : new ActionSpec(name.orElseThrow(), route.orElseThrow().method(),
+                                        route.orElseThrow().template(), schema.orElseThrow(), cost, fallback, key));
             }
         }
         return actions;
@@ -124,11 +134,15 @@ final class ActionReader {
         return Optional.of(new Route(method.get(), template.get()));
     }
 
-    /** An MCP action has no route of its own: its name is what a {@code tools/call} names. */
-    private void noRoute(JsonNode action, String at) {
+    /**
+     * An MCP or gRPC action has no route of its own: its name is what a {@code tools/call} names, or the full name of
+     * the gRPC method.
+     */
+    private void noRoute(JsonNode action, String at, ToolSpec.Kind kind) {
         for (String key : List.of("method", "path")) {
             if (action.hasNonNull(key)) {
-                problems.add(LoadErrors.key(at, key), "not used by an mcp tool");
+                problems.add(LoadErrors.key(at, key), kind == ToolSpec.Kind.MCP ? "not used by an mcp tool"
+                        : "not used by a grpc tool (the action's name is the method)");
             }
         }
     }

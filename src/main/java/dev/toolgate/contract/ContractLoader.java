@@ -32,7 +32,9 @@ public final class ContractLoader {
         } catch (IOException e) {
             throw new ContractException(file.toString(), List.of(LoadErrors.DOCUMENT + ": cannot be read: " + why(e)));
         }
-        return read(bytes, "sha256:" + CanonicalJson.sha256Hex(bytes), file.toString());
+        Path base = file.toAbsolutePath().getParent();
+        return read(bytes, "sha256:" + CanonicalJson.sha256Hex(bytes), file.toString(),
+                base == null ? Path.of("") : base);
     }
 
     /**
@@ -42,13 +44,14 @@ public final class ContractLoader {
      * @throws ContractException when the contract has any problem
      */
     public Contract parse(String yaml, String revision) {
-        return read(yaml.getBytes(StandardCharsets.UTF_8), revision, "(inline)");
+        return read(yaml.getBytes(StandardCharsets.UTF_8), revision, "(inline)", Path.of(""));
     }
 
-    private static Contract read(byte[] yaml, String revision, String source) {
+    /** @param base the directory that relative paths in the contract (gRPC descriptor sets) are read from */
+    private static Contract read(byte[] yaml, String revision, String source, Path base) {
         LoadErrors problems = new LoadErrors();
         Optional<Contract> contract = YamlDocument.read(yaml, problems)
-                .flatMap(root -> new ContractReader(problems).read(root, revision));
+                .flatMap(root -> new ContractReader(problems, base).read(root, revision));
         if (contract.isEmpty() || !problems.isEmpty()) {
             throw new ContractException(source, problems.list());
         }

@@ -40,8 +40,12 @@ final class ContractReader {
     private final Map<String, ToolSpec> tools = new HashMap<>();
     private Declarations declared;
 
-    ContractReader(LoadErrors problems) {
+    private final java.nio.file.Path base;
+
+    /** @param base the directory relative paths of the contract are read from */
+    ContractReader(LoadErrors problems, java.nio.file.Path base) {
         this.problems = problems;
+        this.base = base;
         this.nodes = new Nodes(problems);
     }
 
@@ -142,7 +146,7 @@ final class ContractReader {
     }
 
     private void tools(JsonNode section) {
-        ToolReader reader = new ToolReader(problems, nodes, new SchemaCompiler(), declared);
+        ToolReader reader = new ToolReader(problems, nodes, new SchemaCompiler(), declared, base);
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             String name = entry.getKey();
             reader.read(name, entry.getValue(), LoadErrors.key("tools", name)).ifPresent(tool -> tools.put(name, tool));

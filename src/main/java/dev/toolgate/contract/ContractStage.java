@@ -111,6 +111,9 @@ public class ContractStage implements Stage {
             return resolveFallback(call, contract, principal, tool, validate);
         }
         Invocation invocation = call.invocation();
+        if (tool.kind() == ToolSpec.Kind.GRPC || invocation.method().equals(ActionSpec.GRPC_METHOD)) {
+            return resolveGrpc(call, contract, principal, tool, validate);
+        }
         if (tool.kind() == ToolSpec.Kind.MCP || invocation.method().equals(ActionSpec.MCP_METHOD)) {
             return resolveMcp(call, contract, principal, tool, validate);
         }
@@ -134,6 +137,25 @@ public class ContractStage implements Stage {
                 PercentEncoding.path(path.segments()), invocation.query(), invocation.body()));
         return validated(canonical, principal, tool, action, validate,
                 Arguments.build(matched.get().variables(), invocation.query(), invocation.body()));
+    }
+
+    /**
+     * A call of a gRPC tool's method through the gRPC ingress (the invocation names the full method), or a call that
+     * mixes up the kinds (which matches nothing). Its arguments are the request message read with the tool's descriptor
+     * set, or none without one.
+     */
+    private static StageResult resolveGrpc(ToolCall call, Contract contract, Principal principal, ToolSpec tool,
+            boolean validate) {
+        Invocation invocation = call.invocation();
+        Optional<ActionSpec> named = tool.kind() == ToolSpec.Kind.GRPC && call.protocol() == Protocol.GRPC
+                && invocation.method().equals(ActionSpec.GRPC_METHOD) ? tool.action(invocation.path())
+                        : Optional.empty();
+        if (named.isEmpty() || !contract.granted(principal.agent(), tool.name(), named.get().name())) {
+            // the method is not repeated: an agent must not learn which methods exist
+            return deny(Reason.TOOL_NOT_GRANTED, "no granted method of tool " + tool.name() + " matches this call");
+        }
+        return validated(call, principal, tool, named.get(), validate,
+                Arguments.build(Map.of(), Map.of(), invocation.body()));
     }
 
     /** A {@code tools/call} of an MCP tool, or any call that mixes up the two kinds (which matches nothing). */

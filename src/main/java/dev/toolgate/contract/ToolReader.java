@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.FailureMode;
+import dev.toolgate.call.GrpcDescriptors;
+import dev.toolgate.call.GrpcSpec;
 import dev.toolgate.call.HeaderNames;
 import dev.toolgate.call.Risk;
 import dev.toolgate.call.ToolSpec;
@@ -20,7 +22,10 @@ import dev.toolgate.call.ToolSpec;
 final class ToolReader {
 
     private static final List<String> TOOL_KEYS = List.of("kind", "upstream", "risk", "reversible", "data_classes",
-            "timeouts", "failure_modes", "headers", "actions");
+            "timeouts", "failure_modes", "headers", "actions", "services", "descriptor_set");
+    /** A full gRPC service name: dot-separated identifiers. */
+    private static final java.util.regex.Pattern SERVICE = java.util.regex.Pattern
+            .compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
     private static final String TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}";
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "request");
     private static final List<String> FAILURE_MODE_KEYS = List.of("spend", "rate");
@@ -31,7 +36,11 @@ final class ToolReader {
     private final Nodes nodes;
     private final ActionReader actionReader;
 
-    ToolReader(LoadErrors problems, Nodes nodes, SchemaCompiler schemas, Declarations declared) {
+    private final java.nio.file.Path base;
+
+    ToolReader(LoadErrors problems, Nodes nodes, SchemaCompiler schemas, Declarations declared,
+            java.nio.file.Path base) {
+        this.base = base;
         this.problems = problems;
         this.nodes = nodes;
         this.actionReader = new ActionReader(problems, nodes, schemas, declared);
@@ -71,15 +80,88 @@ final class ToolReader {
             rate = nodes.choice(modes.get(), modesPath, "rate", false, FailureMode.class).orElse(rate);
         }
         List<String> headers = headers(tool, path, kind.orElse(ToolSpec.Kind.HTTP));
+        Optional<GrpcSpec> grpc = grpc(tool, path, kind.orElse(ToolSpec.Kind.HTTP));
         List<ActionSpec> actions = new ArrayList<>();
         // with a bad kind the actions are still read, as HTTP actions, so that their own problems are reported too
         nodes.list(tool, path, "actions", true).ifPresent(list -> actions.addAll(
                 actionReader.read(name, kind.orElse(ToolSpec.Kind.HTTP), list, LoadErrors.key(path, "actions"))));
+        grpc.ifPresent(g -> grpcActions(g, actions, LoadErrors.key(path, "actions")));
         if (problems.count() != before) {
             return Optional.empty();
         }
         return Optional.of(new ToolSpec(name, upstream.orElseThrow(), risk.orElseThrow(), reversible.orElseThrow(),
-                dataClasses, connect, request, actions, spend, rate, kind.orElseThrow(), headers));
+                dataClasses, connect, request, actions, spend, rate, kind.orElseThrow(), headers, grpc));
+    }
+
+    /**
+     * A gRPC tool's {@code services} (required) and {@code descriptor_set} (optional: a file, relative to the
+     * contract's directory), checked against each other; neither key belongs to another kind of tool.
+     */
+    private Optional<GrpcSpec> grpc(JsonNode tool, String path, ToolSpec.Kind kind) {
+        if (kind != ToolSpec.Kind.GRPC) {
+            for (String key : List.of("services", "descriptor_set")) {
+                if (tool.has(key)) {
+                    problems.add(LoadErrors.key(path, key), "only a grpc tool has " + key);
+                }
+            }
+            return Optional.empty();
+        }
+        String at = LoadErrors.key(path, "services");
+        if (nodes.member(tool, path, "services", true).isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> services = nodes.strings(tool, path, "services");
+        if (services.isEmpty()) {
+            problems.add(at, "must name at least one gRPC service");
+        }
+        for (int i = 0; i < services.size(); i++) {
+            if (!SERVICE.matcher(services.get(i)).matches()) {
+                problems.add(LoadErrors.index(at, i), "must be a full gRPC service name, e.g. ledger.v1.Ledger");
+            }
+        }
+        byte[] set = new byte[0];
+        Optional<String> file = nodes.string(tool, path, "descriptor_set", false);
+        if (file.isPresent()) {
+            String setAt = LoadErrors.key(path, "descriptor_set");
+            try {
+                set = java.nio.file.Files.readAllBytes(base.resolve(file.get()));
+                GrpcDescriptors descriptors = GrpcDescriptors.of(set);
+                for (String service : services) {
+                    if (!descriptors.hasService(service)) {
+                        problems.add(setAt, "does not describe the service " + service);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                problems.add(setAt, "cannot be read: " + e.getClass().getSimpleName());
+            } catch (IllegalArgumentException e) {
+                problems.add(setAt, e.getMessage());
+            }
+        }
+        return Optional.of(new GrpcSpec(services, set));
+    }
+
+    /** Each action of a gRPC tool is a method of one of its services (of its descriptor set, when it has one). */
+    private void grpcActions(GrpcSpec grpc, List<ActionSpec> actions, String at) {
+        Optional<GrpcDescriptors> descriptors = Optional.empty();
+        if (grpc.described()) {
+            try {
+                descriptors = Optional.of(GrpcDescriptors.of(grpc.descriptorSet()));
+            } catch (IllegalArgumentException reported) {
+                return;
+            }
+        }
+        for (int i = 0; i < actions.size(); i++) {
+            ActionSpec action = actions.get(i);
+            String name = action.name();
+            int slash = name.lastIndexOf('/');
+            String service = slash < 0 ? "" : name.substring(0, slash);
+            if (!grpc.services().contains(service)) {
+                problems.add(LoadErrors.key(LoadErrors.index(at, i), "name"), "must be a method of one of the tool's"
+                        + " services, package.Service/Method");
+            } else if (descriptors.isPresent() && descriptors.get().method(name).isEmpty()) {
+                problems.add(LoadErrors.key(LoadErrors.index(at, i), "name"), "is no method of the descriptor set");
+            }
+        }
     }
 
     /**

@@ -113,9 +113,9 @@ class McpToolValidationTest {
 
     @Test
     void refusesAnUnknownKind() {
-        assertEquals(List.of("tools.docs.kind: must be one of http, mcp"),
+        assertEquals(List.of("tools.docs.kind: must be one of http, mcp, grpc"),
                 Contracts.errors(docs("{name: search, method: GET, path: /s, schema: {type: object}}")
-                        .replace("kind: mcp", "kind: grpc")));
+                        .replace("kind: mcp", "kind: smtp")));
     }
 
     @Test

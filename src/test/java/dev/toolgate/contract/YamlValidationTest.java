@@ -46,7 +46,7 @@ class YamlValidationTest {
         assertEquals(List.of(
                 "agent: unknown key (known: version, agents, tools, grants, kill_switches, limits, context)",
                 "tools.payments.timeout: unknown key (known: kind, upstream, risk, reversible, data_classes, timeouts, "
-                        + "failure_modes, headers, actions)",
+                        + "failure_modes, headers, actions, services, descriptor_set)",
                 "tools.payments.actions[0].schma: unknown key (known: name, method, path, schema, cost, fallback, "
                         + "idempotency_key)",
                 "tools.payments.actions[0].schema: is required"), errors);
