@@ -23,11 +23,16 @@ final class PackWorld {
     enum Name {
         GATEWAY,
         MCP,
-        LIMITS
+        LIMITS,
+        GRPC
     }
 
     final Name name;
     final Supplier<Integer> port;
+    /** toolgate's gRPC port. */
+    final Supplier<Integer> grpcPort;
+    /** The gRPC upstream of the grpc world; null elsewhere. */
+    private final Supplier<dev.toolgate.testing.LedgerUpstream> grpc;
     final Path auditFile;
     final AuditTail audit;
     final KeyPair jwtKey;
@@ -39,8 +44,17 @@ final class PackWorld {
 
     PackWorld(Name name, Supplier<Integer> port, Path auditFile, KeyPair jwtKey, Supplier<SampleTools> tools,
             Supplier<McpUpstreamServer> mcp, LimitsStore store, List<Scenario.Ledger> ledgers) {
+        this(name, port, auditFile, jwtKey, tools, mcp, null, store, ledgers);
+    }
+
+    PackWorld(Name name, Supplier<Integer> port, Path auditFile, KeyPair jwtKey, Supplier<SampleTools> tools,
+            Supplier<McpUpstreamServer> mcp, Supplier<dev.toolgate.testing.LedgerUpstream> grpc, LimitsStore store,
+            List<Scenario.Ledger> ledgers) {
         this.name = name;
         this.port = port;
+        this.grpcPort = () -> org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.grpc.server.test-port", Integer.class);
+        this.grpc = grpc;
         this.auditFile = auditFile;
         this.audit = new AuditTail(auditFile);
         this.jwtKey = jwtKey;
@@ -55,6 +69,9 @@ final class PackWorld {
      * exchanges of the JSON-RPC method (or, with none, the HTTP method) a step sends.
      */
     long upstreamCount(String httpMethod, String rpcMethod) {
+        if (grpc != null) {
+            return grpc.get().arrived().size() + tools.get().received().size();
+        }
         if (mcp == null) {
             return tools.get().received().size();
         }
@@ -68,6 +85,13 @@ final class PackWorld {
     List<SampleTools.Received> receivedFor(String decisionId) {
         if (mcp != null || decisionId == null) {
             return List.of();
+        }
+        if (grpc != null) {
+            io.grpc.Metadata.Key<String> id = io.grpc.Metadata.Key.of("toolgate-decision-id",
+                    io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+            return grpc.get().arrived().stream().filter(a -> decisionId.equals(a.metadata().get(id)))
+                    .map(a -> new SampleTools.Received("grpc", "GRPC", a.method(), "", java.util.Map.of(), ""))
+                    .toList();
         }
         return tools.get().received().stream().filter(r -> decisionId.equals(r.headers().get("toolgate-decision-id")))
                 .toList();

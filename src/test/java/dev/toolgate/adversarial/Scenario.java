@@ -78,6 +78,19 @@ record Scenario(String id, String category, PackWorld.Name world, String descrip
     }
 
     /**
+     * A gRPC call on toolgate's gRPC port: {@code method} is the full method name, sent as written; the message is
+     * {@code messageJson} (the request type's JSON, encoded with the type's descriptor when the pack knows it) or
+     * {@code messageBytes} as they are; {@code metadata} is sent in order (a name may repeat; a {@code -bin} value is
+     * base64).
+     */
+    record Grpc(String method, String messageJson, byte[] messageBytes, List<Map.Entry<String, String>> metadata) {
+        Grpc {
+            Objects.requireNonNull(method, "grpc.method");
+            metadata = List.copyOf(metadata);
+        }
+    }
+
+    /**
      * A body sent slowly: {@code chunkBytes} at a time with {@code pauseMillis} between, or cut off after {@code cutAfter}
      * bytes.
      */
@@ -96,7 +109,7 @@ record Scenario(String id, String category, PackWorld.Name world, String descrip
      */
     record Step(Identity identity, String method, String path, List<Map.Entry<String, String>> headers, String body,
             byte[] rawBody, Mcp mcp, Slow slow, int concurrent, Map<String, String> capture, String openSession,
-            Expect expect) {
+            Expect expect, Grpc grpc) {
         Step {
             Objects.requireNonNull(identity);
             headers = List.copyOf(headers);
@@ -134,7 +147,7 @@ record Scenario(String id, String category, PackWorld.Name world, String descrip
     /** What a step's answer must be. */
     record Expect(int status, String reason, String cause, Integer rpcError, Integer upstream, UpstreamSaw upstreamSaw,
             Audit audit, List<String> bodyHas, List<String> bodyLacks, Map<String, String> headers,
-            Map<String, Integer> counts) {
+            Map<String, Integer> counts, String grpcStatus) {
         Expect {
             bodyHas = List.copyOf(bodyHas);
             bodyLacks = List.copyOf(bodyLacks);
@@ -144,7 +157,8 @@ record Scenario(String id, String category, PackWorld.Name world, String descrip
 
         /** A refusal: the call must not reach a tool, nor spend, and its refusal is audited. */
         boolean refusal() {
-            return reason != null || rpcError != null || status >= 400 || status == 0;
+            return reason != null || rpcError != null || status >= 400 || status == 0
+                    || grpcStatus != null && !grpcStatus.equals("OK");
         }
     }
 

@@ -41,10 +41,12 @@ final class ScenarioFiles {
     private static final Set<String> FILE_KEYS = Set.of("world", "defaults", "scenarios");
     private static final Set<String> SCENARIO_KEYS = Set.of("id", "description", "world", "steps", "budgets");
     private static final Set<String> STEP_KEYS = Set.of("auth", "method", "path", "headers", "body", "body_base64",
-            "body_fill", "mcp", "message", "slow", "concurrent", "capture", "open_session", "expect");
+            "body_fill", "mcp", "message", "slow", "concurrent", "capture", "open_session", "expect", "grpc");
+    private static final Set<String> GRPC_KEYS = Set.of("method", "message", "message_base64", "message_fill",
+            "metadata");
     private static final List<String> BODY_KEYS = List.of("body", "body_base64", "body_fill", "message");
     private static final Set<String> EXPECT_KEYS = Set.of("status", "reason", "cause", "rpc_error", "upstream",
-            "upstream_saw", "audit", "body_has", "body_lacks", "headers", "counts");
+            "upstream_saw", "audit", "body_has", "body_lacks", "headers", "counts", "grpc_status");
 
     private ScenarioFiles() {
     }
@@ -162,10 +164,23 @@ final class ScenarioFiles {
         if (raw != null && method == null) {
             method = "POST";
         }
+        Scenario.Grpc grpc = null;
+        if (node.has("grpc")) {
+            JsonNode g = node.get("grpc");
+            keys(g, GRPC_KEYS, id);
+            String json = g.has("message") ? (g.get("message").isTextual() ? g.get("message").asText()
+                    : JSON.writeValueAsString(g.get("message"))) : null;
+            byte[] bytes = g.has("message_base64") ? Base64.getDecoder().decode(g.get("message_base64").asText())
+                    : g.has("message_fill") ? body(JSON.createObjectNode().set("body_fill", g.get("message_fill")))
+                            .getBytes(StandardCharsets.UTF_8) : null;
+            grpc = new Scenario.Grpc(text(g, "method", id), json, bytes, headers(g.path("metadata")));
+            method = "GRPC";
+            path = grpc.method();
+        }
         return new Step(identity(node.get("auth"), id), method, path, headers(node.path("headers")), body, raw, mcp,
                 slow,
                 node.path("concurrent").asInt(1), capture, openSession,
-                node.has("expect") ? expect(node.get("expect"), id) : null);
+                node.has("expect") ? expect(node.get("expect"), id) : null, grpc);
     }
 
     private static String body(JsonNode node) throws IOException {
@@ -240,10 +255,14 @@ final class ScenarioFiles {
         if (!node.has("status") && counts.isEmpty()) {
             throw new IllegalArgumentException(id + ": expect needs a status (or counts)");
         }
+        String grpcStatus = node.path("grpc_status").asText(null);
+        if (grpcStatus != null) {
+            io.grpc.Status.Code.valueOf(grpcStatus);
+        }
         return new Expect(node.path("status").asInt(-1), node.path("reason").asText(null),
                 node.path("cause").asText(null), node.has("rpc_error") ? node.get("rpc_error").asInt() : null,
                 node.has("upstream") ? node.get("upstream").asInt() : null, saw, audit, strings(node.path("body_has")),
-                strings(node.path("body_lacks")), headers, counts);
+                strings(node.path("body_lacks")), headers, counts, grpcStatus);
     }
 
     private static List<String> strings(JsonNode node) {

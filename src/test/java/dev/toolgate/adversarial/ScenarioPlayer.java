@@ -86,7 +86,13 @@ final class ScenarioPlayer {
                     expect.upstream() + " request(s) must reach the upstream, " + delta + " did", where);
             return;
         }
-        WireClient.Answer answer = WireClient.send(world.port.get(), step.method(), target, headers, body, step.slow());
+        WireClient.Answer answer = step.grpc() != null
+                ? GrpcWire.call(world.grpcPort.get(), step.grpc(), headers, text -> substitute(text, vars))
+                : WireClient.send(world.port.get(), step.method(), target, headers, body, step.slow());
+        if (expect.grpcStatus() != null) {
+            AnswerChecks.require(expect.grpcStatus().equals(answer.header("grpc-status")),
+                    "gRPC status " + expect.grpcStatus() + " expected", where + " answered " + answer.headers());
+        }
         long upstreamDelta = world.upstreamCount(step.method(), rpcMethod) - upstreamBefore;
         JsonNode doc = AnswerChecks.document(answer);
         String decision = AnswerChecks.decisionId(answer, doc);
@@ -247,7 +253,7 @@ final class ScenarioPlayer {
         e.headers().forEach((name, value) -> headers.put(name, substitute(value, vars)));
         return new Scenario.Expect(e.status(), e.reason(), e.cause(), e.rpcError(), e.upstream(), e.upstreamSaw(),
                 e.audit(), e.bodyHas().stream().map(t -> substitute(t, vars)).toList(),
-                e.bodyLacks().stream().map(t -> substitute(t, vars)).toList(), headers, e.counts());
+                e.bodyLacks().stream().map(t -> substitute(t, vars)).toList(), headers, e.counts(), e.grpcStatus());
     }
 
     static String substitute(String text, Map<String, String> vars) {

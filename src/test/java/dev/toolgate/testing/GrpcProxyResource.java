@@ -17,6 +17,7 @@ public class GrpcProxyResource extends WorldResource {
 
     private static volatile LedgerUpstream upstream;
     private static volatile Path auditFile;
+    private static volatile dev.toolgate.demo.SampleTools tools;
 
     public GrpcProxyResource() {
         super("grpc-proxy");
@@ -30,9 +31,14 @@ public class GrpcProxyResource extends WorldResource {
         return auditFile;
     }
 
+    public static dev.toolgate.demo.SampleTools tools() {
+        return tools;
+    }
+
     @Override
     Map<String, String> configure(TestWorld world) throws Exception {
         auditFile = world.auditFile;
+        tools = world.tools;
         upstream = LedgerUpstream.start();
         Path descriptors = world.dir.resolve("ledger.pb");
         Files.write(descriptors, FileDescriptorSet.newBuilder().addFile(LedgerProto.getDescriptor().toProto()).build()

@@ -27,6 +27,10 @@ public final class LimitsBenchmarkAccess {
                 return Duration.ofMinutes(5);
             }
 
+            public int maxPendingChecks() {
+                return 10_000;
+            }
+
             public Duration runTtl() {
                 return Duration.ofDays(7);
             }

@@ -15,9 +15,12 @@ public final class PipelineBenchmarkAccess {
     private PipelineBenchmarkAccess() {
     }
 
-    /** The stages in any order (they run by position), with checked calls held for the default 5-minute lease. */
+    /**
+     * The stages in any order (they run by position), with checked calls held for the default 5-minute lease, at most
+     * the default 10,000 per agent.
+     */
     public static Pipeline pipeline(List<Stage> stages, AuditLog audit, Active active, MeterRegistry meters) {
-        PendingReports pending = new PendingReports(Duration.ofMinutes(5), Clock.systemUTC());
+        PendingReports pending = new PendingReports(Duration.ofMinutes(5), 10_000, Clock.systemUTC());
         return new Pipeline(stages, audit, active, meters, pending);
     }
 }
