@@ -96,7 +96,18 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
             decide(message);
         } else if (upstream != null && !closed) {
             upstream.write(Buffer.buffer(message));
-            call.request(1);
+            if (upstream.writeQueueFull()) {
+                // the tool reads slower than the agent writes: ask for the next message once the queue drains
+                upstream.drainHandler(drained -> {
+                    synchronized (ProxiedCall.this) {
+                        if (!closed) {
+                            call.request(1);
+                        }
+                    }
+                });
+            } else {
+                call.request(1);
+            }
         }
     }
 
@@ -255,7 +266,12 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
             synchronized (ProxiedCall.this) {
                 upstream = request;
                 if (cancelled) {
+                    // the agent left before the tool was asked: nothing was sent, nothing is charged
+                    proxy.vertx().cancelTimer(timer);
                     request.cancel();
+                    done.tryComplete(new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
+                            "the agent cancelled the call before it reached tool " + tool.name()),
+                            UpstreamResult.Delivery.NOT_SENT));
                     return;
                 }
                 request.write(Buffer.buffer(first));

@@ -136,6 +136,29 @@ class GrpcProxyTest {
     }
 
     @Test
+    void longStreamsArriveWholeEachWay() throws Exception {
+        // a client stream of 2,000 messages: relayed as the tool takes them
+        CompletableFuture<Receipt> answer = new CompletableFuture<>();
+        StreamObserver<Entry> upload = stub(LedgerGrpc.newStub(channel), "Bearer ledger-key").upload(observer(answer));
+        for (int i = 1; i <= 2_000; i++) {
+            upload.onNext(Entry.newBuilder().setAccount("acct_long").setAmountUsdMicros(1).setNote("x".repeat(200))
+                    .build());
+        }
+        upload.onCompleted();
+        assertEquals(2_000, answer.get(30, TimeUnit.SECONDS).getCount());
+
+        // a server stream of 5,000 answers, read one at a time
+        Iterator<Receipt> receipts = stub(LedgerGrpc.newBlockingStub(channel), "Bearer ledger-key")
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .watch(WatchRequest.newBuilder().setAccount("acct_long").setCount(5_000).build());
+        int count = 0;
+        while (receipts.hasNext()) {
+            assertEquals(++count, receipts.next().getCount());
+        }
+        assertEquals(5_000, count);
+    }
+
+    @Test
     void relaysABidirectionalStream() throws Exception {
         List<String> notes = new ArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
