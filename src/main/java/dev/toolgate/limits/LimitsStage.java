@@ -31,6 +31,7 @@ import dev.toolgate.pipeline.Escalations;
 import dev.toolgate.pipeline.Stage;
 import dev.toolgate.pipeline.StageResult;
 import dev.toolgate.pipeline.Stages;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
@@ -113,9 +114,15 @@ public class LimitsStage implements Stage {
     private Uni<StageResult> decided(ToolCall call, ResolvedAction resolved, CallContext ctx, LimitsPlan plan,
             LimitsStore.ReserveResult result) {
         return switch (result) {
-            case LimitsStore.Reserved r -> Uni.createFrom().item(new StageResult.Continue(
-                    call.withAction(resolved).withUsage(usage(plan, r.rates(), r.budgets())),
-                    call.mode() == Mode.DRY_RUN ? Optional.empty() : Optional.of(new Settlement(store, plan))));
+            case LimitsStore.Reserved r -> {
+                if (call.mode() != Mode.DRY_RUN) {
+                    spend("toolgate.spend.reserved", "reserved against", plan, plan.estimateUsdMicros(), meters);
+                }
+                yield Uni.createFrom().item(new StageResult.Continue(
+                        call.withAction(resolved).withUsage(usage(plan, r.rates(), r.budgets())),
+                        call.mode() == Mode.DRY_RUN ? Optional.empty()
+                                : Optional.of(new Settlement(store, plan, meters))));
+            }
             case LimitsStore.Killed k -> Uni.createFrom().item(StageResult.deny(Denial.of(Reason.KILL_SWITCH,
                     "a kill switch is engaged for " + k.field() + ": " + k.reason())));
             case LimitsStore.RateLimited r -> Uni.createFrom().item(rateLimited(call, plan, r));
@@ -250,17 +257,29 @@ public class LimitsStage implements Stage {
         return new Usage(rateUsage, budgetUsage);
     }
 
+    /** Adds {@code usdMicros} to the counter {@code name} of every budget the call counts against. */
+    private static void spend(String name, String what, LimitsPlan plan, long usdMicros, MeterRegistry meters) {
+        for (BudgetSpec budget : plan.budgetSpecs()) {
+            // budget names come from the contract: a bounded label set
+            Counter.builder(name).baseUnit("usd_micros")
+                    .description("Micro-dollars " + what + " each budget")
+                    .tag("budget", budget.name())
+                    .register(meters).increment(usdMicros);
+        }
+    }
+
     /**
      * Settles the reservation at the actual cost, or releases it when the call never ran. A settle the store cannot
      * take (Redis down) is tried again in the background while the reservation's lease lasts, so that the spend of a
      * call the tool answered during an outage is still counted when Redis is back in time (settling is idempotent).
      */
-    private record Settlement(LimitsStore store, LimitsPlan plan) implements AfterCall {
+    private record Settlement(LimitsStore store, LimitsPlan plan, MeterRegistry meters) implements AfterCall {
 
         @Override
         public Uni<Void> forwarded(ToolCall call, OptionalLong reportedCostUsdMicros,
                 Optional<dev.toolgate.pipeline.StoredReply> reply) {
             long actual = reportedCostUsdMicros.orElse(plan.estimateUsdMicros());
+            spend("toolgate.spend.settled", "settled against", plan, actual, meters);
             LimitsStore.SettleRequest settle = new LimitsStore.SettleRequest(plan.request().tenant(),
                     plan.request().reservationId(), plan.budgetKeys(), actual);
             return store.settle(settle).replaceWithVoid().onFailure().invoke(fault -> LateSettlements.retry(store,

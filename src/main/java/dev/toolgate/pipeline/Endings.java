@@ -8,6 +8,7 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.ToolCall;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -60,12 +61,35 @@ final class Endings {
     }
 
     void count(ToolCall call, String outcome, String reason) {
-        // the tool label only names tools the contract knows, so a caller cannot grow the label set
+        // the tool and tenant labels only name tools and tenants the contract knows (a resolved action, an
+        // identified principal), so a caller cannot grow the label set; agents and runs are never labels
         String tool = call.action().map(a -> a.tool().name()).orElse("");
+        String tenant = call.principal().map(p -> p.tenant()).orElse("");
         Counter.builder("toolgate.calls")
-                .description("Tool calls by protocol, tool, outcome (forwarded, denied, failed, dry_run, replayed, "
-                        + "checked, degraded, error) and reason")
-                .tags("protocol", call.protocol().code(), "tool", tool, "outcome", outcome, "reason", reason)
+                .description("Tool calls by protocol, tool, tenant, outcome (forwarded, denied, failed, dry_run, "
+                        + "replayed, checked, degraded, error) and reason")
+                .tags("protocol", call.protocol().code(), "tool", tool, "tenant", tenant, "outcome", outcome,
+                        "reason", reason)
                 .register(meters).increment();
+    }
+
+    /**
+     * How long the tool took, from the request sent to the answer (or the failure): {@code toolgate.upstream.duration}
+     * by tool, protocol and status (the tool's status, or the reason it could not answer).
+     */
+    void timeUpstream(ToolCall call, UpstreamResult<?> result, long nanos) {
+        String status = switch (result) {
+            case UpstreamResult.Replied<?> r -> r.status();
+            case UpstreamResult.Handed<?> h -> "handed";
+            case UpstreamResult.Failed<?> f -> f.denial().reason().code();
+        };
+        Timer.builder("toolgate.upstream.duration")
+                .description("How long tools take to answer, by tool, protocol and status")
+                .tags("tool", call.action().map(a -> a.tool().name()).orElse(call.tool()), "protocol",
+                        call.protocol().code(), "status", status.length() > 32 ? "other" : status)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(60))
+                .register(meters).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }

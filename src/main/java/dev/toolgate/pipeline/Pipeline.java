@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -19,6 +20,7 @@ import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.ToolCall;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -36,6 +38,8 @@ public class Pipeline {
     private final MeterRegistry meters;
     private final PendingReports pending;
     private final Endings endings;
+    /** How long each stage takes to decide, by position: {@code toolgate.stage.duration}. */
+    private final List<Timer> stageTimers;
 
     @Inject
     Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
@@ -50,6 +54,13 @@ public class Pipeline {
         this.meters = meters;
         this.pending = pending;
         this.endings = new Endings(audit, meters);
+        this.stageTimers = this.stages.stream().map(stage -> Timer.builder("toolgate.stage.duration")
+                .description("How long a stage takes to decide a call")
+                .tag("stage", stage.name())
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(5_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .register(meters)).toList();
     }
 
     /** The stage names in the order they run. */
@@ -220,7 +231,12 @@ public class Pipeline {
             return Uni.createFrom().item(new Step.Passed(call));
         }
         Stage stage = stages.get(index);
-        return Uni.createFrom().deferred(() -> stage.apply(call, ctx))
+        Timer timer = stageTimers.get(index);
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return stage.apply(call, ctx).onTermination()
+                    .invoke(() -> timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        })
                 .onFailure().recoverWithItem(fault -> {
                     LOG.warnf("stage %s failed on call %s, failing closed: %s", stage.name(), call.id(),
                             fault.toString());
@@ -275,8 +291,11 @@ public class Pipeline {
         if (call.mode() == Mode.DRY_RUN) {
             return abandoned(call, afters).chain(() -> endings.proposed(call, ctx.policyRevision(), Optional.empty()));
         }
+        long[] sentAt = new long[1];
         return audit.intent(call, ctx.policyRevision())
+                .invoke(() -> sentAt[0] = System.nanoTime())
                 .chain(() -> Sending.sent(call, ctx, upstream, candidates -> visible(candidates, ctx)))
+                .invoke(result -> endings.timeUpstream(call, result, System.nanoTime() - sentAt[0]))
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         endings.count(call, "forwarded", "");

@@ -90,9 +90,11 @@ class ForwardTest {
         given().get("/tools/payments/charges/ch_1").then().statusCode(401);
         String metrics = given().get(this.metrics.toString()).then().statusCode(200).extract().asString();
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
-                "toolgate_calls_total{outcome=\"forwarded\",protocol=\"http\",reason=\"\",tool=\"payments\"}"), metrics);
+                "toolgate_calls_total{outcome=\"forwarded\",protocol=\"http\",reason=\"\",tenant=\"acme\",tool=\"payments\"}"),
+                metrics);
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains(
-                "toolgate_calls_total{outcome=\"denied\",protocol=\"http\",reason=\"unauthenticated\",tool=\"\"}"), metrics);
+                "toolgate_calls_total{outcome=\"denied\",protocol=\"http\",reason=\"unauthenticated\",tenant=\"\",tool=\"\"}"),
+                metrics);
     }
 
     @Test
