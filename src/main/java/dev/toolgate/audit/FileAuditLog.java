@@ -70,10 +70,13 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     private final Thread writer;
     private final boolean deferOutcomes;
     private boolean closed;
+    /** Counts approval events once recorded ({@code toolgate.approvals}); none outside the application. */
+    private io.micrometer.core.instrument.MeterRegistry meters;
 
     @Inject
-    public FileAuditLog(ToolgateConfig config) {
+    public FileAuditLog(ToolgateConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
         this(config.audit().path(), config.audit().maxBatch(), Clock.systemUTC(), config.audit().outcomeSyncDelay());
+        this.meters = meters;
     }
 
     /**
@@ -140,7 +143,13 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
 
     @Override
     public Uni<Void> approval(ApprovalEvent event) {
-        return append(AuditRecords.approval(event), false);
+        return append(AuditRecords.approval(event), false).invoke(() -> {
+            if (meters != null) {
+                // events and tiers are a fixed set of codes: a bounded label set
+                meters.counter("toolgate.approvals", "event", event.event(), "tier", event.tier() == null ? ""
+                        : event.tier()).increment();
+            }
+        });
     }
 
     @Override

@@ -82,6 +82,11 @@ class MetricsDashboardTest {
                 .then().statusCode(403);
         given().header("Authorization", "Bearer export-key").contentType("application/json")
                 .body("{\"id\":\"ch_1\"}").post("/tools/exports/exports/fetch");
+        // a refund over the unattended limit opens an approval request
+        given().header("Authorization", "Bearer self-approver-key").header("Toolgate-Run-Id", "run-metrics")
+                .contentType("application/json")
+                .body("{\"charge\":\"ch_1\",\"amount_usd_micros\":60000000,\"tenant\":\"acme\"}")
+                .post("/tools/payments/refunds").then().statusCode(403);
 
         // when
         String scrape = given().get(metrics.toString()).then().statusCode(200).extract().asString();
@@ -119,6 +124,8 @@ class MetricsDashboardTest {
                 "stage latency");
         assertTrue(scrape.contains("toolgate_upstream_duration_seconds_bucket{") && scrape.contains("tool=\"payments\""),
                 "tool latency");
+        assertTrue(scrape.contains("toolgate_approvals_total{event=\"opened\",tier=\"required\"}"),
+                "approval events");
         // no label per agent or run: their number is unbounded
         for (String line : scrape.lines().filter(l -> l.startsWith("toolgate_")).toList()) {
             assertFalse(line.contains("agent=") || line.contains("run_id=") || line.contains("run="),
