@@ -83,13 +83,19 @@ final class Endings {
             case UpstreamResult.Handed<?> h -> "handed";
             case UpstreamResult.Failed<?> f -> f.denial().reason().code();
         };
-        Timer.builder("toolgate.upstream.duration")
-                .description("How long tools take to answer, by tool, protocol and status")
-                .tags("tool", call.action().map(a -> a.tool().name()).orElse(call.tool()), "protocol",
-                        call.protocol().code(), "status", status.length() > 32 ? "other" : status)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
-                .maximumExpectedValue(java.time.Duration.ofSeconds(60))
-                .register(meters).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        String tool = call.action().map(a -> a.tool().name()).orElse(call.tool());
+        String label = status.length() > 32 ? "other" : status;
+        // one timer per tool, protocol and status, found without building a meter id on every call
+        upstreamTimers.computeIfAbsent(tool + '\u0000' + call.protocol().code() + '\u0000' + label,
+                key -> Timer.builder("toolgate.upstream.duration")
+                        .description("How long tools take to answer, by tool, protocol and status")
+                        .tags("tool", tool, "protocol", call.protocol().code(), "status", label)
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
+                        .maximumExpectedValue(java.time.Duration.ofSeconds(60))
+                        .register(meters))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+
+    private final java.util.Map<String, Timer> upstreamTimers = new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -232,10 +232,11 @@ public class Pipeline {
         }
         Stage stage = stages.get(index);
         Timer timer = stageTimers.get(index);
+        // timed from the subscription to the result (or the failure it is recovered as), without an operator of its own
+        long[] start = new long[1];
         return Uni.createFrom().deferred(() -> {
-            long start = System.nanoTime();
-            return stage.apply(call, ctx).onTermination()
-                    .invoke(() -> timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+            start[0] = System.nanoTime();
+            return stage.apply(call, ctx);
         })
                 .onFailure().recoverWithItem(fault -> {
                     LOG.warnf("stage %s failed on call %s, failing closed: %s", stage.name(), call.id(),
@@ -244,17 +245,24 @@ public class Pipeline {
                     return new StageResult.Deny(Denial.of(Reason.GATEWAY_ERROR,
                             "the " + stage.name() + " stage could not decide"));
                 })
-                .onItem().transformToUni(result -> switch (result) {
-                    case StageResult.Continue c -> {
-                        c.after().ifPresent(afters::add);
-                        yield runFrom(index + 1, c.call(), ctx, afters);
-                    }
-                    case StageResult.Deny d -> Uni.createFrom().item(new Step.Stopped(d.resolved().orElse(call), d.denial()));
-                    case StageResult.Suspend s -> Uni.createFrom().item(new Step.Stopped(call, s.denial()));
-                    case StageResult.Replay r -> Uni.createFrom().item(
-                            new Step.Replayed(r.call(), r.reply(), r.originalDecisionId()));
-                    case StageResult.Degrade d -> degraded(call, d.fallback(), ctx, afters);
+                .onItem().transformToUni(result -> {
+                    timer.record(System.nanoTime() - start[0], TimeUnit.NANOSECONDS);
+                    return next(index, call, ctx, afters, result);
                 });
+    }
+
+    private Uni<Step> next(int index, ToolCall call, CallContext ctx, List<AfterCall> afters, StageResult result) {
+        return switch (result) {
+            case StageResult.Continue c -> {
+                c.after().ifPresent(afters::add);
+                yield runFrom(index + 1, c.call(), ctx, afters);
+            }
+            case StageResult.Deny d -> Uni.createFrom().item(new Step.Stopped(d.resolved().orElse(call), d.denial()));
+            case StageResult.Suspend s -> Uni.createFrom().item(new Step.Stopped(call, s.denial()));
+            case StageResult.Replay r -> Uni.createFrom().item(
+                    new Step.Replayed(r.call(), r.reply(), r.originalDecisionId()));
+            case StageResult.Degrade d -> degraded(call, d.fallback(), ctx, afters);
+        };
     }
 
     /**
