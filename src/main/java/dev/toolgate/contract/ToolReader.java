@@ -119,15 +119,14 @@ final class ToolReader {
                 problems.add(LoadErrors.index(at, i), "must be a full gRPC service name, e.g. ledger.v1.Ledger");
             }
         }
-        byte[] set = new byte[0];
+        Optional<GrpcDescriptors> descriptors = Optional.empty();
         Optional<String> file = nodes.string(tool, path, "descriptor_set", false);
         if (file.isPresent()) {
             String setAt = LoadErrors.key(path, "descriptor_set");
             try {
-                set = java.nio.file.Files.readAllBytes(base.resolve(file.get()));
-                GrpcDescriptors descriptors = GrpcDescriptors.of(set);
+                descriptors = Optional.of(GrpcDescriptors.of(java.nio.file.Files.readAllBytes(base.resolve(file.get()))));
                 for (String service : services) {
-                    if (!descriptors.hasService(service)) {
+                    if (!descriptors.get().hasService(service)) {
                         problems.add(setAt, "does not describe the service " + service);
                     }
                 }
@@ -137,19 +136,12 @@ final class ToolReader {
                 problems.add(setAt, e.getMessage());
             }
         }
-        return Optional.of(new GrpcSpec(services, set));
+        return Optional.of(new GrpcSpec(services, descriptors));
     }
 
     /** Each action of a gRPC tool is a method of one of its services (of its descriptor set, when it has one). */
     private void grpcActions(GrpcSpec grpc, List<ActionSpec> actions, String at) {
-        Optional<GrpcDescriptors> descriptors = Optional.empty();
-        if (grpc.described()) {
-            try {
-                descriptors = Optional.of(GrpcDescriptors.of(grpc.descriptorSet()));
-            } catch (IllegalArgumentException reported) {
-                return;
-            }
-        }
+        Optional<GrpcDescriptors> descriptors = grpc.descriptors();
         for (int i = 0; i < actions.size(); i++) {
             ActionSpec action = actions.get(i);
             String name = action.name();

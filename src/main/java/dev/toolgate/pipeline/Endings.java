@@ -21,6 +21,8 @@ final class Endings {
 
     private final AuditLog audit;
     private final MeterRegistry meters;
+    /** The tool latency timers, by tool, protocol and status. */
+    private final java.util.Map<String, Timer> upstreamTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
     Endings(AuditLog audit, MeterRegistry meters) {
         this.audit = audit;
@@ -97,5 +99,4 @@ final class Endings {
                 .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    private final java.util.Map<String, Timer> upstreamTimers = new java.util.concurrent.ConcurrentHashMap<>();
 }

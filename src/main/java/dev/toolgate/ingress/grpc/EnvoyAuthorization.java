@@ -22,6 +22,7 @@ import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.ingress.web.CallHeaders;
 import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.ingress.web.Query;
+import dev.toolgate.ingress.web.RateLimitHeaders;
 import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.Pipeline;
 import dev.toolgate.pipeline.StoredReply;
@@ -117,15 +118,16 @@ public class EnvoyAuthorization extends AuthorizationGrpc.AuthorizationImplBase 
                 : http.getRawBody().toByteArray();
 
         Optional<Routed> routed = route(attributes, path, http.getHost());
+        Optional<Map<String, List<String>>> query = Query.parse(rawQuery);
         ToolCall call = ToolCall.received(id, Protocol.HTTP, routed.map(Routed::tool).orElse(""),
                 new Invocation(http.getMethod(), routed.map(Routed::path).orElse(path),
-                        Query.parse(rawQuery).orElse(Map.of()), body),
+                        query.orElse(Map.of()), body),
                 credential(headers, attributes.getSource()), CallHeaders.runId(headers), CallHeaders.mode(headers),
                 Instant.now())
                 .withRequestOptions(Optional.ofNullable(headers.get(CallHeaders.APPROVAL)),
                         Optional.ofNullable(headers.get(CallHeaders.IDEMPOTENCY_KEY)));
 
-        Optional<Denial> refusal = refusal(routed, headers, rawQuery, body);
+        Optional<Denial> refusal = refusal(routed, headers, query.isPresent(), body);
         Uni<Outcome<String>> outcome = refusal.isPresent() ? pipeline.refuse(call, refusal.get())
                 : pipeline.handle(call, forwarded);
         return outcome.map(this::answer);
@@ -142,7 +144,7 @@ public class EnvoyAuthorization extends AuthorizationGrpc.AuthorizationImplBase 
     }
 
     /** What the adapter refuses before the stages: what it cannot read as a call. */
-    private Optional<Denial> refusal(Optional<Routed> routed, MultiMap headers, String rawQuery, byte[] body) {
+    private Optional<Denial> refusal(Optional<Routed> routed, MultiMap headers, boolean queryRead, byte[] body) {
         if (routed.isEmpty()) {
             return Optional.of(Denial.of(Reason.NOT_FOUND, toolFrom == ToolgateConfig.Envoy.ToolFrom.PATH
                     ? "the path names no tool: /tools/{tool}/..."
@@ -159,7 +161,7 @@ public class EnvoyAuthorization extends AuthorizationGrpc.AuthorizationImplBase 
         if (body.length > maxBodyBytes) {
             return Optional.of(Denial.of(Reason.PAYLOAD_TOO_LARGE, "the body is over " + maxBodyBytes + " bytes"));
         }
-        if (Query.parse(rawQuery).isEmpty()) {
+        if (!queryRead) {
             return Optional.of(Denial.of(Reason.INVALID_ARGUMENTS, "the query string cannot be decoded"));
         }
         return Optional.empty();
@@ -238,18 +240,9 @@ public class EnvoyAuthorization extends AuthorizationGrpc.AuthorizationImplBase 
                 .addHeaders(header("toolgate-decision-id", decisionId))
                 .addHeaders(header("toolgate-policy-revision", policyRevision))
                 .setBody(doc.toString());
-        if (denial.reason() == Reason.UNAUTHENTICATED) {
-            denied.addHeaders(header("www-authenticate", "Bearer realm=\"toolgate\""));
-        }
-        if (denial.extensions().get("retry_after") instanceof Number seconds) {
-            denied.addHeaders(header("retry-after", String.valueOf(seconds.longValue())));
-        }
-        GrpcRefusals.rateLimits(usage).forEach(rate -> {
-            denied.addHeaders(header("ratelimit-policy", "\"" + rate.getName() + "\";q=" + rate.getQuota() + ";w="
-                    + rate.getWindowSeconds()));
-            denied.addHeaders(header("ratelimit", "\"" + rate.getName() + "\";r=" + rate.getRemaining() + ";t="
-                    + rate.getResetSeconds()));
-        });
+        // the header fields toolgate's own HTTP answers carry with the same refusal
+        ProblemDocuments.refusalHeaders(denial).forEach(h -> denied.addHeaders(header(lower(h.getKey()), h.getValue())));
+        RateLimitHeaders.fields(usage).forEach(h -> denied.addHeaders(header(lower(h.getKey()), h.getValue())));
         return CheckResponse.newBuilder()
                 .setStatus(com.google.rpc.Status.newBuilder().setCode(GrpcRefusals.code(denial.reason()).value())
                         .setMessage(denial.reason().code()))
@@ -270,6 +263,10 @@ public class EnvoyAuthorization extends AuthorizationGrpc.AuthorizationImplBase 
                         .setMessage("dry-run"))
                 .setDeniedResponse(answered)
                 .build();
+    }
+
+    private static String lower(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static HeaderValueOption header(String name, String value) {

@@ -8,9 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.toolgate.call.Contract;
-import dev.toolgate.call.GrpcDescriptors;
-import dev.toolgate.call.ToolSpec;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.forward.GrpcForwarder;
 import dev.toolgate.pipeline.Active;
@@ -51,15 +48,13 @@ public class GrpcProxy implements ServerBuilderCustomizer<VertxServerBuilder> {
         }
     };
 
-    private final Pipeline pipeline;
-    private final Active active;
-    private final GrpcForwarder forwarder;
-    private final ObjectMapper json;
-    private final Vertx vertx;
-    private final int maxMessageBytes;
-    private final int maxUpstreamBytes;
-    /** Each described tool's descriptors, built once per contract revision. */
-    private final java.util.Map<String, GrpcDescriptors> descriptors = new java.util.concurrent.ConcurrentHashMap<>();
+    final Pipeline pipeline;
+    final Active active;
+    final GrpcForwarder forwarder;
+    final ObjectMapper json;
+    final Vertx vertx;
+    final int maxMessageBytes;
+    final int maxUpstreamBytes;
 
     GrpcProxy(Pipeline pipeline, Active active, GrpcForwarder forwarder, ObjectMapper json, Vertx vertx,
             ToolgateConfig config) {
@@ -88,47 +83,5 @@ public class GrpcProxy implements ServerBuilderCustomizer<VertxServerBuilder> {
                 return ServerMethodDefinition.create(method, handler);
             }
         });
-    }
-
-    /** The descriptors of a described gRPC tool of the contract (checked when the contract was loaded). */
-    GrpcDescriptors descriptors(Contract contract, ToolSpec tool) {
-        String key = contract.revision() + "/" + tool.name();
-        GrpcDescriptors found = descriptors.get(key);
-        if (found == null) {
-            if (descriptors.size() > 1024) {
-                descriptors.clear();
-            }
-            found = GrpcDescriptors.of(tool.grpc().orElseThrow().descriptorSet());
-            descriptors.put(key, found);
-        }
-        return found;
-    }
-
-    Pipeline pipeline() {
-        return pipeline;
-    }
-
-    Active active() {
-        return active;
-    }
-
-    GrpcForwarder forwarder() {
-        return forwarder;
-    }
-
-    ObjectMapper json() {
-        return json;
-    }
-
-    Vertx vertx() {
-        return vertx;
-    }
-
-    int maxMessageBytes() {
-        return maxMessageBytes;
-    }
-
-    int maxUpstreamBytes() {
-        return maxUpstreamBytes;
     }
 }

@@ -13,6 +13,7 @@ import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.Usage;
 import dev.toolgate.grpc.v1.RateLimitState;
 import dev.toolgate.ingress.web.ProblemDocuments;
+import dev.toolgate.ingress.web.RateLimitHeaders;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -116,13 +117,9 @@ final class GrpcRefusals {
         return usage.rates().stream().map(rate -> RateLimitState.newBuilder()
                 .setName(rate.name())
                 .setQuota(rate.permits())
-                .setWindowSeconds(seconds(rate.period()))
+                .setWindowSeconds(RateLimitHeaders.seconds(rate.period()))
                 .setRemaining(rate.remaining())
-                .setResetSeconds(seconds(rate.reset()))
+                .setResetSeconds(RateLimitHeaders.seconds(rate.reset()))
                 .build()).toList();
-    }
-
-    private static long seconds(java.time.Duration d) {
-        return Math.max(0, (d.toMillis() + 999) / 1000);
     }
 }

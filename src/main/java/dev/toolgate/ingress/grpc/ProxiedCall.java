@@ -18,6 +18,7 @@ import dev.toolgate.call.ActionSpec;
 import dev.toolgate.call.CallIds;
 import dev.toolgate.call.Contract;
 import dev.toolgate.call.Denial;
+import dev.toolgate.call.GrpcDescriptors;
 import dev.toolgate.call.Invocation;
 import dev.toolgate.call.Protocol;
 import dev.toolgate.call.Reason;
@@ -143,19 +144,20 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
         MultiMap metadata = GrpcCallMetadata.headers(requestMetadata);
         int slash = fullMethod.lastIndexOf('/');
         String service = slash < 0 ? fullMethod : fullMethod.substring(0, slash);
-        Contract contract = proxy.active().snapshot().contract();
+        Contract contract = proxy.active.snapshot().contract();
         Optional<ToolSpec> tool = contract.tools().values().stream()
                 .filter(t -> t.kind() == ToolSpec.Kind.GRPC && t.grpc().map(g -> g.services().contains(service))
                         .orElse(false))
                 .findFirst();
         Optional<Denial> refusal = CallHeaders.problem(metadata);
         byte[] body = new byte[0];
-        if (refusal.isEmpty() && first.length > proxy.maxMessageBytes()) {
+        if (refusal.isEmpty() && first.length > proxy.maxMessageBytes) {
             refusal = Optional.of(Denial.of(Reason.PAYLOAD_TOO_LARGE, "the request message is " + first.length
-                    + " bytes, over the limit of " + proxy.maxMessageBytes()));
+                    + " bytes, over the limit of " + proxy.maxMessageBytes));
         }
-        if (refusal.isEmpty() && tool.isPresent() && tool.get().grpc().orElseThrow().described()) {
-            Optional<Descriptors.MethodDescriptor> method = proxy.descriptors(contract, tool.get()).method(fullMethod);
+        Optional<GrpcDescriptors> descriptors = tool.flatMap(t -> t.grpc().orElseThrow().descriptors());
+        if (refusal.isEmpty() && descriptors.isPresent()) {
+            Optional<Descriptors.MethodDescriptor> method = descriptors.get().method(fullMethod);
             if (method.isPresent()) {
                 try {
                     body = GrpcArguments.of(method.get().getInputType(), first).toString()
@@ -172,8 +174,8 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
                 Instant.now())
                 .withRequestOptions(Optional.ofNullable(metadata.get(CallHeaders.APPROVAL)),
                         Optional.ofNullable(metadata.get(CallHeaders.IDEMPOTENCY_KEY)));
-        Uni<Outcome<Reply>> outcome = refusal.isPresent() ? proxy.pipeline().refuse(received, refusal.get())
-                : proxy.pipeline().handle(received, new Relay(first, metadata));
+        Uni<Outcome<Reply>> outcome = refusal.isPresent() ? proxy.pipeline.refuse(received, refusal.get())
+                : proxy.pipeline.handle(received, new Relay(first, metadata));
         outcome.subscribe().with(this::finish, this::fault);
     }
 
@@ -196,7 +198,7 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
         public Uni<UpstreamResult<Reply>> send(ToolCall decided) {
             ToolSpec tool = decided.action().orElseThrow().tool();
             Promise<UpstreamResult<Reply>> done = Promise.promise();
-            proxy.forwarder().open(tool, fullMethod).onComplete(opened -> {
+            proxy.forwarder.open(tool, fullMethod).onComplete(opened -> {
                 if (opened.failed()) {
                     done.tryComplete(new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
                             "tool " + tool.name() + " could not be reached"), UpstreamResult.Delivery.NOT_SENT));
@@ -217,7 +219,7 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
             request.headers().set("toolgate-decision-id", decided.id());
             long timeout = timeoutMillis(tool.requestTimeout());
             request.headers().set("grpc-timeout", timeout + "m");
-            long timer = proxy.vertx().setTimer(timeout + 500, t -> {
+            long timer = proxy.vertx.setTimer(timeout + 500, t -> {
                 request.cancel();
                 done.tryComplete(new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_TIMEOUT, "tool " + tool.name()
                         + " did not answer within " + timeout + " ms"), UpstreamResult.Delivery.MAYBE_SENT));
@@ -225,7 +227,7 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
             request.exceptionHandler(e -> done.tryComplete(broken(tool)));
             request.response().onComplete(answered -> {
                 if (answered.failed()) {
-                    proxy.vertx().cancelTimer(timer);
+                    proxy.vertx.cancelTimer(timer);
                     done.tryComplete(broken(tool));
                     return;
                 }
@@ -238,17 +240,17 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
                 response.handler(message -> {
                     count[0]++;
                     byte[] bytes = message.getBytes();
-                    if (count[0] == 1 && bytes.length <= proxy.maxUpstreamBytes()) {
+                    if (count[0] == 1 && bytes.length <= proxy.maxUpstreamBytes) {
                         kept[0] = bytes;
                     }
                     relay(response, bytes);
                 });
                 response.exceptionHandler(e -> {
-                    proxy.vertx().cancelTimer(timer);
+                    proxy.vertx.cancelTimer(timer);
                     done.tryComplete(broken(tool));
                 });
                 response.endHandler(end -> {
-                    proxy.vertx().cancelTimer(timer);
+                    proxy.vertx.cancelTimer(timer);
                     int code = response.status() == null ? Status.Code.UNKNOWN.value() : response.status().code;
                     // an answer without messages may come as trailers only: its metadata is then in the headers
                     MultiMap trailers = MultiMap.caseInsensitiveMultiMap();
@@ -267,7 +269,7 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
                 upstream = request;
                 if (cancelled) {
                     // the agent left before the tool was asked: nothing was sent, nothing is charged
-                    proxy.vertx().cancelTimer(timer);
+                    proxy.vertx.cancelTimer(timer);
                     request.cancel();
                     done.tryComplete(new UpstreamResult.Failed<>(Denial.of(Reason.UPSTREAM_UNAVAILABLE,
                             "the agent cancelled the call before it reached tool " + tool.name()),
@@ -357,7 +359,7 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
                     call.close(Status.OK, trailers);
                 }
                 case Outcome.Refused<Reply> r -> {
-                    StatusRuntimeException refused = GrpcRefusals.of(proxy.json(), r.call(), r.policyRevision(),
+                    StatusRuntimeException refused = GrpcRefusals.of(proxy.json, r.call(), r.policyRevision(),
                             r.denial());
                     call.close(refused.getStatus(), refused.getTrailers());
                 }
@@ -380,7 +382,7 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
             return;
         }
         closed = true;
-        StatusRuntimeException refused = GrpcRefusals.of(proxy.json(), id, "", Denial.of(Reason.GATEWAY_ERROR,
+        StatusRuntimeException refused = GrpcRefusals.of(proxy.json, id, "", Denial.of(Reason.GATEWAY_ERROR,
                 "the gateway could not handle the call"));
         try {
             call.close(refused.getStatus(), refused.getTrailers());

@@ -100,12 +100,7 @@ public class HttpAnswers {
     private void problem(HttpServerResponse response, ToolCall call, Denial denial) {
         response.setStatusCode(ProblemDocuments.status(denial));
         response.putHeader("Content-Type", ProblemDocuments.CONTENT_TYPE);
-        if (denial.reason() == Reason.UNAUTHENTICATED) {
-            response.putHeader("WWW-Authenticate", "Bearer realm=\"toolgate\"");
-        }
-        if (denial.extensions().get("retry_after") instanceof Number seconds) {
-            response.putHeader("Retry-After", String.valueOf(seconds.longValue()));
-        }
+        ProblemDocuments.refusalHeaders(denial).forEach(h -> response.putHeader(h.getKey(), h.getValue()));
         response.end(ProblemDocuments.degradation(ProblemDocuments.document(json, denial, call.id()), call).toString());
     }
 

@@ -1,5 +1,7 @@
 package dev.toolgate.ingress.web;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,6 +60,21 @@ public final class ProblemDocuments {
             return 414;
         }
         return status(denial.reason());
+    }
+
+    /**
+     * The header fields a refusal's answer carries besides its problem document: {@code WWW-Authenticate} for
+     * {@code unauthenticated}, {@code Retry-After} when the denial says when to try again.
+     */
+    public static List<Map.Entry<String, String>> refusalHeaders(Denial denial) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(2);
+        if (denial.reason() == Reason.UNAUTHENTICATED) {
+            headers.add(Map.entry("WWW-Authenticate", "Bearer realm=\"toolgate\""));
+        }
+        if (denial.extensions().get("retry_after") instanceof Number seconds) {
+            headers.add(Map.entry("Retry-After", String.valueOf(seconds.longValue())));
+        }
+        return headers;
     }
 
     /** The problem document: type, title, status, detail, reason, decision_id, errors, then the denial's members. */

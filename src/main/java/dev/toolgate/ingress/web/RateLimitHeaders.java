@@ -1,6 +1,8 @@
 package dev.toolgate.ingress.web;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 import dev.toolgate.call.Usage;
@@ -17,8 +19,13 @@ public final class RateLimitHeaders {
     }
 
     public static void write(HttpServerResponse response, Usage usage) {
+        fields(usage).forEach(field -> response.putHeader(field.getKey(), field.getValue()));
+    }
+
+    /** {@code RateLimit-Policy} and {@code RateLimit}, or nothing when no rate limit counted the call. */
+    public static List<Map.Entry<String, String>> fields(Usage usage) {
         if (usage.rates().isEmpty()) {
-            return;
+            return List.of();
         }
         StringJoiner policy = new StringJoiner(", ");
         StringJoiner state = new StringJoiner(", ");
@@ -27,12 +34,11 @@ public final class RateLimitHeaders {
             policy.add(name + ";q=" + rate.permits() + ";w=" + seconds(rate.period()));
             state.add(name + ";r=" + rate.remaining() + ";t=" + seconds(rate.reset()));
         }
-        response.putHeader("RateLimit-Policy", policy.toString());
-        response.putHeader("RateLimit", state.toString());
+        return List.of(Map.entry("RateLimit-Policy", policy.toString()), Map.entry("RateLimit", state.toString()));
     }
 
     /** Whole seconds, rounded up: a client waiting this long is never early. */
-    private static long seconds(Duration d) {
+    public static long seconds(Duration d) {
         return Math.max(0, (d.toMillis() + 999) / 1000);
     }
 }
