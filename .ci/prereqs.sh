@@ -2,6 +2,7 @@
 # Installs what toolgate's build and tests need when it is missing, idempotently, and exports JAVA_HOME and PATH.
 # Source it: `source .ci/prereqs.sh`. Pinned versions live here.
 OPA_VERSION=v1.22.2
+JAEGER_VERSION=v1.75.0
 
 _sudo() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -31,6 +32,21 @@ if ! opa version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
   GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION" || { echo "prereqs: opa install failed" >&2; return 1 2>/dev/null || exit 1; }
 fi
 
+# jaeger, pinned, for the tracing end-to-end test (JaegerTraceIT). Its module has a replace directive, so
+# `go install pkg@version` refuses it: it is built in a module of its own that repeats the replace (about 12 minutes
+# of a 2-core machine the first time; the build cache makes a rebuild take seconds). A marker names the version built.
+if [ ! -x "$GOBIN_DIR/jaeger" ] || [ ! -f "$GOBIN_DIR/.jaeger-$JAEGER_VERSION" ]; then
+  echo "prereqs: building jaeger $JAEGER_VERSION" >&2
+  _jaeger_mod=$(go env GOPATH)/toolgate-jaeger
+  rm -rf "$_jaeger_mod" && mkdir -p "$_jaeger_mod" && (cd "$_jaeger_mod" \
+    && go mod init toolgate.local/jaeger >/dev/null 2>&1 \
+    && go mod edit -replace github.com/Shopify/sarama=github.com/Shopify/sarama@v1.33.0 \
+    && go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION" \
+    && go build -o "$GOBIN_DIR/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger) \
+    && touch "$GOBIN_DIR/.jaeger-$JAEGER_VERSION" \
+    || { echo "prereqs: jaeger build failed" >&2; return 1 2>/dev/null || exit 1; }
+fi
+
 # redis-server from Debian (tests start their own on a free port).
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "prereqs: installing redis-server" >&2
@@ -47,4 +63,4 @@ if ! _node_ok; then
     || { echo "prereqs: nodejs/npm install failed" >&2; return 1 2>/dev/null || exit 1; }
   _node_ok || { echo "prereqs: need node >= 18 and npm on the PATH; have node $(node --version 2>/dev/null || echo none), npm $(npm --version 2>/dev/null || echo none)" >&2; return 1 2>/dev/null || exit 1; }
 fi
-echo "prereqs: java $(_java_major "$JAVA_HOME") at $JAVA_HOME, $(opa version | head -1), $(redis-server --version | cut -d' ' -f1-3), node $(node --version), npm $(npm --version 2>/dev/null)" >&2
+echo "prereqs: java $(_java_major "$JAVA_HOME") at $JAVA_HOME, $(opa version | head -1), jaeger $JAEGER_VERSION, $(redis-server --version | cut -d' ' -f1-3), node $(node --version), npm $(npm --version 2>/dev/null)" >&2

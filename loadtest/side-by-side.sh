@@ -2,7 +2,8 @@
 # toolgate side by side with what a user would deploy instead, in one run on this machine (docs/performance.md,
 # "Side by side"). On loopback it starts a bare upstream in its own process (`hops upstream`: a deploy tool and an MCP
 # server), an nginx proxy hop in front of it, toolgate with the embedded store and toolgate with Redis (a rate limit
-# and two budgets matching every call), `opa run --server` with the bundled policy, and OPA as a sidecar (`hops
+# and two budgets matching every call), toolgate with tracing on (OTLP to a local Jaeger, built by .ci/prereqs.sh),
+# `opa run --server` with the bundled policy, and OPA as a sidecar (`hops
 # opa-proxy`: asks that OPA server for toolgate's decision over HTTP, then forwards). Each row is driven by vegeta, an
 # open-model load generator, in three phases: a warm-up (16 workers sending as fast as answers come, so that a cold
 # JVM compiles its hot paths without a queue building up), saturation (16 workers again: the throughput), and a fixed
@@ -21,7 +22,7 @@
 # change the phases; ONLY (a comma-separated list of row names, e.g. ONLY=upstream,toolgate) runs only those rows;
 # JAVA_OPTS adds JVM options to both toolgate JVMs, e.g. a profiler (docs/performance.md, "Profiling").
 # Installs nginx (Debian) and vegeta (pinned, go install) when missing; builds toolgate and `hops` when needed.
-# Needs the loopback ports 18101-18116 free. Results: loadtest/target/side-by-side/ (rows.jsonl, logs).
+# Needs the loopback ports 18101-18121 free. Results: loadtest/target/side-by-side/ (rows.jsonl, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/prereqs.sh
@@ -124,11 +125,37 @@ toolgate() {
       > "$OUT/toolgate-$name.log" 2>&1 &
 }
 toolgate embedded 18103 18113 loadtest/contract.yaml -Dquarkus.grpc.server.port=18115; TOOLGATE=$!; PIDS+=("$!")
+# the same gateway with tracing on, exporting every span over OTLP to a real Jaeger (v2, in memory, loopback only)
+cat > "$OUT/jaeger.yaml" <<EOF
+service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces: {receivers: [otlp], processors: [batch], exporters: [jaeger_storage_exporter]}
+  telemetry: {metrics: {level: none}}
+extensions:
+  jaeger_storage: {backends: {memstore: {memory: {max_traces: 100000}}}}
+  jaeger_query:
+    storage: {traces: memstore}
+    enable_tracing: false
+    http: {endpoint: "127.0.0.1:18118"}
+    grpc: {endpoint: "127.0.0.1:0"}
+receivers:
+  otlp: {protocols: {http: {endpoint: "127.0.0.1:18117"}}}
+processors:
+  batch: {}
+exporters:
+  jaeger_storage_exporter: {trace_storage: memstore}
+EOF
+jaeger --config "$OUT/jaeger.yaml" > "$OUT/jaeger.log" 2>&1 & PIDS+=("$!")
+toolgate traced 18119 18120 loadtest/contract.yaml -Dquarkus.grpc.server.port=18121 \
+    -Dquarkus.otel.sdk.disabled=false -Dquarkus.otel.exporter.otlp.traces.endpoint=http://127.0.0.1:18117 \
+    -Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf; TOOLGATE_TRACED=$!; PIDS+=("$!")
 toolgate redis 18104 18114 loadtest/contract-redis.yaml -Dtoolgate.redis=redis://127.0.0.1:18107 \
     -Dquarkus.grpc.server.port=18116; TOOLGATE_REDIS=$!
 PIDS+=("$!")
 echo "$TOOLGATE" > "$OUT/toolgate-embedded.pid"
 echo "$TOOLGATE_REDIS" > "$OUT/toolgate-redis.pid"
+echo "$TOOLGATE_TRACED" > "$OUT/toolgate-traced.pid"
 
 await http://127.0.0.1:18101/
 await http://127.0.0.1:18102/
@@ -136,6 +163,8 @@ await http://127.0.0.1:18105/health
 await http://127.0.0.1:18106/
 await http://127.0.0.1:18113/q/health/ready
 await http://127.0.0.1:18114/q/health/ready
+await http://127.0.0.1:18120/q/health/ready
+await http://127.0.0.1:18118/api/services
 NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | tr '\n' ' ')
 
 # --- the calls ----------------------------------------------------------------------------------------------------
@@ -186,6 +215,7 @@ target upstream POST http://127.0.0.1:18101/deployments "$OUT/deploy.json"
 target nginx POST http://127.0.0.1:18102/deployments "$OUT/deploy.json"
 target toolgate POST http://127.0.0.1:18103/tools/deploy/deployments "$OUT/deploy.json" "$KEY" "$RUN"
 target toolgate-redis POST http://127.0.0.1:18104/tools/deploy/deployments "$OUT/deploy.json" "$KEY" "$RUN"
+target toolgate-traced POST http://127.0.0.1:18119/tools/deploy/deployments "$OUT/deploy.json" "$KEY" "$RUN"
 target mcp-upstream POST http://127.0.0.1:18101/mcp "$OUT/mcp-call.json" "$ACCEPT" "$VERSION" \
     "Mcp-Session-Id: $MCP_DIRECT"
 target toolgate-mcp POST http://127.0.0.1:18103/mcp/docs "$OUT/mcp-call.json" "$ACCEPT" "$VERSION" "$KEY" \
@@ -280,6 +310,7 @@ echo "before: $(uptime)"
 row upstream "the upstream, direct" "$UPSTREAM"
 row nginx "an nginx proxy hop" "$NGINX_PID" $NGINX_WORKERS
 row toolgate "toolgate HTTP, embedded store" "$TOOLGATE"
+row toolgate-traced "toolgate HTTP, embedded store, tracing on (OTLP to Jaeger)" "$TOOLGATE_TRACED"
 row toolgate-redis "toolgate HTTP, Redis (rate limit, 2 budgets)" "$TOOLGATE_REDIS" "$REDIS"
 row opa-sidecar "OPA as a sidecar (proxy + opa run --server)" "$OPA_PROXY" "$OPA"
 row mcp-upstream "the MCP server, direct (tools/call)" "$UPSTREAM"

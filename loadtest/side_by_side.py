@@ -17,7 +17,7 @@ import math
 import subprocess
 import sys
 
-ROWS = ["upstream", "nginx", "toolgate", "toolgate-redis", "opa-sidecar", "mcp-upstream", "toolgate-mcp",
+ROWS = ["upstream", "nginx", "toolgate", "toolgate-traced", "toolgate-redis", "opa-sidecar", "mcp-upstream", "toolgate-mcp",
         "toolgate-check", "opa-server", "toolgate-ext-authz"]
 
 
@@ -165,6 +165,14 @@ def table(out, rate, fixed, sat, workers, blocked, smoke):
                diff(get("toolgate", "fixed", "p50_ms"), get("upstream", "fixed", "p50_ms")))),
         ("toolgate CPU per call with Redis (toolgate + redis-server, µs)",
          get("toolgate-redis", "fixed", "cpu_us_per_call")),
+        ("tracing on / off, toolgate CPU per call at the fixed rate",
+         ratio(get("toolgate-traced", "fixed", "cpu_us_per_call"), get("toolgate", "fixed", "cpu_us_per_call"))),
+        ("tracing on / off, saturation",
+         ratio(get("toolgate-traced", "sat", "throughput"), get("toolgate", "sat", "throughput"))),
+        ("tracing on minus off, p50 (ms)",
+         diff(get("toolgate-traced", "fixed", "p50_ms"), get("toolgate", "fixed", "p50_ms"))),
+        ("tracing on minus off, p99 (ms)",
+         diff(get("toolgate-traced", "fixed", "p99_ms"), get("toolgate", "fixed", "p99_ms"))),
     ]:
         print(f"| {label} | {fmt(value)} |")
 

@@ -1,7 +1,9 @@
 package dev.toolgate.audit;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,6 +16,7 @@ import dev.toolgate.call.Principal;
 import dev.toolgate.call.Redaction;
 import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
+import dev.toolgate.call.TraceContext;
 
 /** Builds audit records; the member order is part of the file format. */
 final class AuditRecords {
@@ -48,8 +51,10 @@ final class AuditRecords {
      *
      * @param status the upstream's status summary (outcomes only), or null
      * @param denial the denial that ended the call, if any
+     * @param hash what a redacted value in the kept policy input becomes
      */
-    static ObjectNode body(Type type, ToolCall call, String policyRevision, String status, Optional<Denial> denial) {
+    static ObjectNode body(Type type, ToolCall call, String policyRevision, String status, Optional<Denial> denial,
+            KeyedHash hash) {
         ObjectNode body = NODES.objectNode();
         body.put("type", type.code);
         body.put("decision_id", call.id());
@@ -73,7 +78,67 @@ final class AuditRecords {
         body.put("detail", denial.map(Denial::detail).orElse(null));
         body.put("policy_revision", policyRevision);
         body.put("status", type == Type.OUTCOME ? status : null);
+        body.putNull("latency_ms");
+        body.putNull("cost_usd_micros");
+        // the trace of the call, so that an auditor can go from the record to its spans
+        body.put("trace_id", call.trace().map(TraceContext::traceId).orElse(null));
+        // the policy's own decision and the input it was made on, for replay; an outcome's intent already has them
+        Optional<Decision> decided = type == Type.OUTCOME ? Optional.empty() : call.decision();
+        body.set("policy", decided.<JsonNode> map(AuditRecords::policy).orElse(NODES.nullNode()));
+        body.set("input", decided.flatMap(d -> d.input().<JsonNode> map(i -> keptInput(i, d, hash)))
+                .orElse(NODES.nullNode()));
         return body;
+    }
+
+    /** The largest estimate the limits stores accept (2^51 micro-dollars); a larger one never reaches a tool. */
+    private static final long MAX_COST = 1L << 51;
+
+    /**
+     * Fills an outcome's {@code latency_ms} (from receipt to this record) and {@code cost_usd_micros}: what the call
+     * counts against its budgets, the cost the tool reported or else the estimate; 0 for a call never sent.
+     */
+    static void ended(ObjectNode body, ToolCall call, String status, OptionalLong reported, Instant now) {
+        body.put("latency_ms", Math.max(0, Duration.between(call.receivedAt(), now).toMillis()));
+        if ("not_sent".equals(status)) {
+            body.put("cost_usd_micros", 0);
+        } else if (reported.isPresent()) {
+            body.put("cost_usd_micros", reported.getAsLong());
+        } else if (call.action().isPresent()) {
+            ResolvedAction a = call.action().get();
+            try {
+                body.put("cost_usd_micros", a.action().cost().estimate(a.args(), MAX_COST));
+            } catch (IllegalArgumentException e) {
+                // the limits stage refuses such a call before it is sent: nothing to count
+                body.putNull("cost_usd_micros");
+            }
+        }
+    }
+
+    private static ObjectNode policy(Decision decision) {
+        ObjectNode policy = NODES.objectNode();
+        policy.put("allow", decision.allow());
+        ArrayNode reasons = policy.putArray("reasons");
+        decision.reasons().forEach(reasons::add);
+        policy.put("approval", decision.approval().code());
+        ArrayNode redact = policy.putArray("redact");
+        decision.redact().forEach(redact::add);
+        return policy;
+    }
+
+    /**
+     * The policy input with every path of the decision's {@code redact} obligation (paths into {@code call.args})
+     * replaced by its keyed hash; everything else as the policy saw it. Shares the untouched parts with the input.
+     */
+    static ObjectNode keptInput(ObjectNode input, Decision decision, KeyedHash hash) {
+        JsonNode call = input.get("call");
+        if (decision.redact().isEmpty() || !(call instanceof ObjectNode c) || !(c.get("args") instanceof ObjectNode a)) {
+            return input;
+        }
+        ObjectNode kept = NODES.objectNode().setAll(input);
+        ObjectNode keptCall = NODES.objectNode().setAll(c);
+        keptCall.set("args", Redaction.hash(a, decision.redact(), hash::apply));
+        kept.set("call", keptCall);
+        return kept;
     }
 
     /** An approval event record: its own members (event, approval id, actor, payload hash), not a call's. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -69,13 +70,17 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     private final GroupCommit commits;
     private final Thread writer;
     private final boolean deferOutcomes;
+    /** What redacted values in a record's policy input become. */
+    private final KeyedHash hash;
+    private final Clock clock;
     private boolean closed;
     /** Counts approval events once recorded ({@code toolgate.approvals}); none outside the application. */
     private io.micrometer.core.instrument.MeterRegistry meters;
 
     @Inject
     public FileAuditLog(ToolgateConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
-        this(config.audit().path(), config.audit().maxBatch(), Clock.systemUTC(), config.audit().outcomeSyncDelay());
+        this(config.audit().path(), config.audit().maxBatch(), Clock.systemUTC(), config.audit().outcomeSyncDelay(),
+                config.audit().redactionKey().map(KeyedHash::of).orElseGet(KeyedHash::random));
         this.meters = meters;
     }
 
@@ -95,6 +100,19 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
      * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
      */
     public FileAuditLog(Path file, int maxBatch, Clock clock, Duration outcomeSyncDelay) {
+        this(file, maxBatch, clock, outcomeSyncDelay, KeyedHash.random());
+    }
+
+    /**
+     * Opens (or creates) the log and continues its chain.
+     *
+     * @param outcomeSyncDelay how long an outcome record may stay written but not fsynced; zero for never
+     * @param hash what redacted values in a record's policy input become
+     * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
+     */
+    public FileAuditLog(Path file, int maxBatch, Clock clock, Duration outcomeSyncDelay, KeyedHash hash) {
+        this.hash = hash;
+        this.clock = clock;
         if (maxBatch < 1) {
             throw new IllegalArgumentException("toolgate.audit.max-batch must be at least 1, was " + maxBatch);
         }
@@ -123,22 +141,30 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
 
     @Override
     public Uni<Void> intent(ToolCall call, String policyRevision) {
-        return append(AuditRecords.body(Type.INTENT, call, policyRevision, null, Optional.empty()), false);
+        return append(AuditRecords.body(Type.INTENT, call, policyRevision, null, Optional.empty(), hash), false);
     }
 
     @Override
     public Uni<Void> outcome(ToolCall call, String policyRevision, String status, Optional<Denial> failure) {
-        return append(AuditRecords.body(Type.OUTCOME, call, policyRevision, status, failure), deferOutcomes);
+        return outcome(call, policyRevision, status, failure, OptionalLong.empty());
+    }
+
+    @Override
+    public Uni<Void> outcome(ToolCall call, String policyRevision, String status, Optional<Denial> failure,
+            OptionalLong reportedCostUsdMicros) {
+        ObjectNode body = AuditRecords.body(Type.OUTCOME, call, policyRevision, status, failure, hash);
+        AuditRecords.ended(body, call, status, reportedCostUsdMicros, clock.instant());
+        return append(body, deferOutcomes);
     }
 
     @Override
     public Uni<Void> denied(ToolCall call, String policyRevision, Denial denial) {
-        return append(AuditRecords.body(Type.DENIED, call, policyRevision, null, Optional.of(denial)), false);
+        return append(AuditRecords.body(Type.DENIED, call, policyRevision, null, Optional.of(denial), hash), false);
     }
 
     @Override
     public Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial) {
-        return append(AuditRecords.body(Type.DRY_RUN, call, policyRevision, null, denial), false);
+        return append(AuditRecords.body(Type.DRY_RUN, call, policyRevision, null, denial, hash), false);
     }
 
     @Override
@@ -154,14 +180,14 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
 
     @Override
     public Uni<Void> replayed(ToolCall call, String policyRevision, String originalDecisionId) {
-        ObjectNode body = AuditRecords.body(Type.REPLAYED, call, policyRevision, null, Optional.empty());
+        ObjectNode body = AuditRecords.body(Type.REPLAYED, call, policyRevision, null, Optional.empty(), hash);
         body.put("detail", "replay of " + originalDecisionId);
         return append(body, false);
     }
 
     @Override
     public Uni<Void> failOpen(ToolCall call, String policyRevision, String stage, String detail) {
-        ObjectNode body = AuditRecords.body(Type.FAIL_OPEN, call, policyRevision, null, Optional.empty());
+        ObjectNode body = AuditRecords.body(Type.FAIL_OPEN, call, policyRevision, null, Optional.empty(), hash);
         body.put("detail", stage + ": " + detail);
         return append(body, false);
     }

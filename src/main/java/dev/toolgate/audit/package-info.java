@@ -15,6 +15,15 @@
  * policy decision yet, since then nothing is known to be safe to keep. Raw request bodies are never written.</li>
  * <li>{@code decision} ({@code allow} | {@code deny}), {@code approval} (tier or null), {@code reason} and
  * {@code detail} (of the denial, or null), {@code policy_revision}, {@code status} (outcomes only)</li>
+ * <li>{@code latency_ms} (outcomes only: from receipt to the outcome) and {@code cost_usd_micros} (outcomes only: what
+ * the call counts against its budgets, the cost the tool reported or else the estimate; 0 for a call never sent)</li>
+ * <li>{@code trace_id}: the W3C trace id of the call (toolgate's span when tracing is on, else the agent's
+ * {@code traceparent}), or null</li>
+ * <li>{@code policy}: the policy's own decision ({@code allow}, {@code reasons}, {@code approval}, {@code redact}),
+ * which a later stage may have overridden; and {@code input}: the input document it was made on, each value on a
+ * {@code redact} path of {@code call.args} replaced by {@code "hmac-sha256:"} and the hex HMAC of its canonical JSON
+ * under {@code toolgate.audit.redaction-key} ({@link dev.toolgate.audit.KeyedHash}). Both null on outcomes (the intent
+ * has them) and when no policy decided. {@code toolgate replay} decides these inputs again.</li>
  * <li>{@code prev}: lowercase hex SHA-256 of the previous line's bytes without its newline; 64 zeros for the first
  * record</li>
  * </ol>

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,11 +28,25 @@ public final class Redaction {
     }
 
     public static ObjectNode apply(ObjectNode args, List<String> redact) {
+        return replace(args, redact, null);
+    }
+
+    /**
+     * The arguments with each value on a redacted path replaced by what {@code replacement} makes of it (a keyed hash:
+     * the same value gives the same replacement, so equality between redacted values survives). An array element is
+     * replaced in place as well.
+     */
+    public static ObjectNode hash(ObjectNode args, List<String> redact, UnaryOperator<JsonNode> replacement) {
+        return replace(args, redact, java.util.Objects.requireNonNull(replacement, "replacement"));
+    }
+
+    /** @param replacement what a redacted value becomes; null to remove it (an array element becomes null) */
+    private static ObjectNode replace(ObjectNode args, List<String> redact, UnaryOperator<JsonNode> replacement) {
         Set<JsonNode> copies = Collections.newSetFromMap(new IdentityHashMap<>());
         ObjectNode root = NODES.objectNode().setAll(args);
         copies.add(root);
         for (String entry : redact) {
-            remove(root, tokens(entry), copies);
+            remove(root, tokens(entry), copies, replacement);
         }
         return root;
     }
@@ -47,7 +62,8 @@ public final class Redaction {
         return tokens;
     }
 
-    private static void remove(ObjectNode root, List<String> tokens, Set<JsonNode> copies) {
+    private static void remove(ObjectNode root, List<String> tokens, Set<JsonNode> copies,
+            UnaryOperator<JsonNode> replacement) {
         JsonNode node = root;
         for (int i = 0; i < tokens.size() - 1; i++) {
             JsonNode child = child(node, tokens.get(i));
@@ -62,11 +78,16 @@ public final class Redaction {
             node = child;
         }
         String last = tokens.get(tokens.size() - 1);
-        if (node instanceof ObjectNode object) {
-            object.remove(last);
+        if (node instanceof ObjectNode object && object.has(last)) {
+            if (replacement == null) {
+                object.remove(last);
+            } else {
+                object.set(last, replacement.apply(object.get(last)));
+            }
         } else if (node instanceof ArrayNode array && index(array, last) >= 0) {
-            // null, not removed: removing would shift the indices other entries of the same obligation point at
-            array.set(index(array, last), NullNode.getInstance());
+            // replaced, not removed: removing would shift the indices other entries of the same obligation point at
+            int at = index(array, last);
+            array.set(at, replacement == null ? NullNode.getInstance() : replacement.apply(array.get(at)));
         }
     }
 

@@ -25,11 +25,13 @@ import java.util.Optional;
  * @param approvalUse what the approval stage did with {@code approvalId}; set by the approval stage
  * @param degradation the call the agent made, when this call is the fallback an over-budget {@code degrade} put in its
  *        place; empty otherwise
+ * @param trace the trace the call belongs to: as received, the agent's (W3C {@code traceparent}), if it sent one; once
+ *        the pipeline has it, toolgate's own span, which the tool is told to continue
  */
 public record ToolCall(String id, Protocol protocol, String tool, Invocation invocation, Secret credential, String runId,
         Mode mode, Instant receivedAt, Optional<Principal> principal, Optional<ResolvedAction> action,
         Optional<Decision> decision, Usage usage, Optional<String> approvalId, Optional<String> idempotencyKey,
-        ApprovalUse approvalUse, Optional<Degradation> degradation) {
+        ApprovalUse approvalUse, Optional<Degradation> degradation, Optional<TraceContext> trace) {
 
     /** What the approval stage did with the approval a call carried. */
     public enum ApprovalUse {
@@ -66,6 +68,7 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Objects.requireNonNull(approvalUse, "approvalUse");
         Objects.requireNonNull(degradation, "degradation");
+        Objects.requireNonNull(trace, "trace");
     }
 
     /** A call as an ingress adapter hands it to the pipeline: nothing resolved yet. */
@@ -73,56 +76,62 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
             String runId, Mode mode, Instant receivedAt) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.empty(),
                 Optional.empty(), Optional.empty(), Usage.NONE, Optional.empty(), Optional.empty(),
-                ApprovalUse.NONE, Optional.empty());
+                ApprovalUse.NONE, Optional.empty(), Optional.empty());
     }
 
     /** The same call with the invocation a stage made canonical (e.g. its path re-encoded from the checked values). */
     public ToolCall withInvocation(Invocation i) {
         return new ToolCall(id, protocol, tool, i, credential, runId, mode, receivedAt, principal, action, decision,
-                usage, approvalId, idempotencyKey, approvalUse, degradation);
+                usage, approvalId, idempotencyKey, approvalUse, degradation, trace);
     }
 
     /** The same call in the run its credential pins it to. */
     public ToolCall withRunId(String run) {
         return new ToolCall(id, protocol, tool, invocation, credential, run, mode, receivedAt, principal, action,
-                decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
+                decision, usage, approvalId, idempotencyKey, approvalUse, degradation, trace);
     }
 
     public ToolCall withPrincipal(Principal p) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, Optional.of(p), action,
-                decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
+                decision, usage, approvalId, idempotencyKey, approvalUse, degradation, trace);
     }
 
     public ToolCall withAction(ResolvedAction a) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal,
-                Optional.of(a), decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
+                Optional.of(a), decision, usage, approvalId, idempotencyKey, approvalUse, degradation, trace);
     }
 
     public ToolCall withDecision(Decision d) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                Optional.of(d), usage, approvalId, idempotencyKey, approvalUse, degradation);
+                Optional.of(d), usage, approvalId, idempotencyKey, approvalUse, degradation, trace);
     }
 
     public ToolCall withUsage(Usage u) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, u, approvalId, idempotencyKey, approvalUse, degradation);
+                decision, u, approvalId, idempotencyKey, approvalUse, degradation, trace);
     }
 
     /** The call with what the agent sent to redeem an approval and to make the call idempotent. */
     public ToolCall withRequestOptions(Optional<String> approval, Optional<String> key) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, usage, approval, key, approvalUse, degradation);
+                decision, usage, approval, key, approvalUse, degradation, trace);
     }
 
     public ToolCall withApprovalUse(ApprovalUse use) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
-                decision, usage, approvalId, idempotencyKey, use, degradation);
+                decision, usage, approvalId, idempotencyKey, use, degradation, trace);
+    }
+
+    /** The same call in the trace {@code t}: the agent's as received, or toolgate's span once the pipeline made one. */
+    public ToolCall withTrace(Optional<TraceContext> t) {
+        return new ToolCall(id, protocol, tool, invocation, credential, runId, mode, receivedAt, principal, action,
+                decision, usage, approvalId, idempotencyKey, approvalUse, degradation, t);
     }
 
     /** The same call in another mode (a {@code degrade} budget turns a call into a dry run). */
     public ToolCall withMode(Mode m) {
         return new ToolCall(id, protocol, tool, invocation, credential, runId, m, receivedAt, principal, action,
-                decision, usage, approvalId, idempotencyKey, approvalUse, degradation);
+                decision, usage, approvalId, idempotencyKey, approvalUse, degradation, trace);
     }
 
     /**
@@ -133,7 +142,7 @@ public record ToolCall(String id, Protocol protocol, String tool, Invocation inv
     public ToolCall degradedTo(String fallbackTool, Invocation fallbackInvocation, Degradation from) {
         return new ToolCall(id, protocol, fallbackTool, fallbackInvocation, credential, runId, mode, receivedAt,
                 principal, Optional.empty(), Optional.empty(), Usage.NONE, Optional.empty(), idempotencyKey,
-                ApprovalUse.NONE, Optional.of(from));
+                ApprovalUse.NONE, Optional.of(from), trace);
     }
 
     /**

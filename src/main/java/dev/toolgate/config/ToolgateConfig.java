@@ -225,6 +225,14 @@ public interface ToolgateConfig {
          */
         @WithDefault("50ms")
         Duration outcomeSyncDelay();
+
+        /**
+         * The secret key (at least 32 bytes) of the keyed hash (HMAC-SHA256) that replaces each redacted value in the
+         * policy input a record keeps: equal values hash alike, so a replay decides as the policy did, and nobody
+         * without the key can test a guess against the log. Unset: a random key per process (equal values then hash
+         * alike within one process only). A secret: set it from the environment, never in a file in the image.
+         */
+        Optional<String> redactionKey();
     }
 
     interface Identity {

@@ -49,6 +49,7 @@ public class HttpForwarder {
         List<Map.Entry<String, String>> sent = new ArrayList<>(UpstreamHeaders.toTool(headers, tool.headers()));
         sent.addAll(UpstreamHeaders.forwarded(forwarded, caller));
         sent.add(Map.entry("Toolgate-Decision-Id", call.id()));
+        sent.addAll(UpstreamHeaders.trace(call.trace()));
         return Uni.createFrom()
                 .completionStage(() -> client.send(tool, HttpMethod.valueOf(method), uri, sent, body,
                         tool.requestTimeout(), null)

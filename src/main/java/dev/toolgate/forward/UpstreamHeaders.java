@@ -5,9 +5,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.toolgate.call.HeaderNames;
+import dev.toolgate.call.TraceContext;
 import dev.toolgate.config.ToolgateConfig;
 
 /**
@@ -20,13 +22,16 @@ import dev.toolgate.config.ToolgateConfig;
 public final class UpstreamHeaders {
 
     /**
-     * The request headers every HTTP tool gets: content negotiation, the representation sent, conditionals, the
-     * idempotency key and trace
-     * context. Anything else the agent sends stays here unless the tool's contract names it.
+     * The request headers every HTTP tool gets: content negotiation, the representation sent, conditionals and the
+     * idempotency key. Anything else the agent sends stays here unless the tool's contract names it. The trace context
+     * is toolgate's to send ({@link #trace}), never the agent's as it came.
      */
     private static final Set<String> TOOL_REQUEST = Set.of("accept", "accept-charset", "accept-encoding",
             "accept-language", "content-type", "content-encoding", "content-language", "if-match", "if-none-match",
-            "if-modified-since", "if-unmodified-since", "idempotency-key", "traceparent", "tracestate", "user-agent");
+            "if-modified-since", "if-unmodified-since", "idempotency-key", "user-agent");
+
+    /** The W3C trace context headers: only ever sent as {@link #trace} makes them. */
+    private static final Set<String> TRACE = Set.of("traceparent", "tracestate");
 
     /**
      * The agent's request headers a tool receives: those every tool gets and those the tool's contract names (see
@@ -37,7 +42,8 @@ public final class UpstreamHeaders {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
-            if ((TOOL_REQUEST.contains(name) || declared.contains(name)) && HeaderNames.neverForwarded(name) == null) {
+            if ((TOOL_REQUEST.contains(name) || declared.contains(name)) && HeaderNames.neverForwarded(name) == null
+                    && !TRACE.contains(name)) {
                 kept.add(Map.entry(h.getKey(), h.getValue()));
             }
         }
@@ -60,10 +66,9 @@ public final class UpstreamHeaders {
         };
     }
 
-    /** The request headers an MCP server may see. */
+    /** The request headers an MCP server may see (and the trace context, once checked). */
     private static final Set<String> MCP_REQUEST = Set.of("accept", "content-type", "mcp-session-id",
-            "mcp-protocol-version", "last-event-id", "traceparent", "tracestate", "mcp-method", "mcp-name",
-            "user-agent");
+            "mcp-protocol-version", "last-event-id", "mcp-method", "mcp-name", "user-agent");
 
     /** The answer headers of an MCP server the agent may see. */
     private static final Set<String> MCP_ANSWER = Set.of("content-type", "mcp-session-id", "mcp-protocol-version",
@@ -96,15 +101,35 @@ public final class UpstreamHeaders {
         return kept;
     }
 
-    /** The agent's request headers an MCP server may see. */
+    /**
+     * The agent's request headers an MCP server may see, with the agent's trace context when it is well formed (a
+     * call's own exchange replaces it with toolgate's span).
+     */
     public static List<Map.Entry<String, String>> mcpRequest(Iterable<Map.Entry<String, String>> headers) {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
+        String[] trace = new String[2];
         headers.forEach(h -> {
-            if (MCP_REQUEST.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (MCP_REQUEST.contains(name)) {
                 kept.add(Map.entry(h.getKey(), h.getValue()));
+            } else if (name.equals("traceparent")) {
+                trace[0] = h.getValue();
+            } else if (name.equals("tracestate")) {
+                trace[1] = h.getValue();
             }
         });
+        kept.addAll(trace(TraceContext.parse(trace[0], trace[1])));
         return kept;
+    }
+
+    /** The W3C headers of a trace context: what the tool continues. */
+    public static List<Map.Entry<String, String>> trace(Optional<TraceContext> context) {
+        if (context.isEmpty()) {
+            return List.of();
+        }
+        TraceContext c = context.get();
+        return c.tracestate().isEmpty() ? List.of(Map.entry("traceparent", c.traceparent()))
+                : List.of(Map.entry("traceparent", c.traceparent()), Map.entry("tracestate", c.tracestate()));
     }
 
     /** Whether the agent may see this header of an MCP server's answer. */

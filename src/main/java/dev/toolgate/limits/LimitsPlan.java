@@ -144,18 +144,7 @@ record LimitsPlan(LimitsStore.ReserveRequest request, List<RateLimitSpec> rateSp
 
     /** The integer at the cost pointer when the arguments have it, else the fixed estimate. */
     static long estimate(ActionSpec action, JsonNode args) {
-        if (action.cost().pointer().isPresent()) {
-            JsonNode value = args.at(action.cost().pointer().get());
-            if (!value.isMissingNode()) {
-                if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0
-                        || value.longValue() > MAX_EXACT) {
-                    throw new IllegalArgumentException(action.cost().pointer().get()
-                            + ": the cost must be a non-negative integer of micro-dollars");
-                }
-                return value.longValue();
-            }
-        }
-        return action.cost().fixedUsdMicros();
+        return action.cost().estimate(args, MAX_EXACT);
     }
 
     List<String> budgetKeys() {

@@ -1,6 +1,7 @@
 package dev.toolgate.pipeline;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.ToolCall;
@@ -17,6 +18,16 @@ public interface AuditLog {
 
     /** The forwarded call ended: the tool's answer summary, or the denial that ended it. */
     Uni<Void> outcome(ToolCall call, String policyRevision, String status, Optional<Denial> failure);
+
+    /**
+     * The forwarded call ended, and the tool reported what it cost.
+     *
+     * @param reportedCostUsdMicros the actual cost the tool reported, if it did
+     */
+    default Uni<Void> outcome(ToolCall call, String policyRevision, String status, Optional<Denial> failure,
+            OptionalLong reportedCostUsdMicros) {
+        return outcome(call, policyRevision, status, failure);
+    }
 
     /** The call was denied before anything was forwarded. */
     Uni<Void> denied(ToolCall call, String policyRevision, Denial denial);

@@ -41,13 +41,23 @@ public class Pipeline {
     /** How long each stage takes to decide, by position: {@code toolgate.stage.duration}. */
     private final List<Timer> stageTimers;
 
+    private final Tracing tracing;
+
     @Inject
-    Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
-        this(stages.stream().toList(), audit, active, meters, pending);
+    Pipeline(@Any Instance<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending,
+            Tracing tracing) {
+        this(stages.stream().toList(), audit, active, meters, pending, tracing);
+    }
+
+    /** The stages in any order: they run by position. Nothing is traced. */
+    Pipeline(List<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
+        this(stages, audit, active, meters, pending, Tracing.NONE);
     }
 
     /** The stages in any order: they run by position. */
-    Pipeline(List<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending) {
+    Pipeline(List<Stage> stages, AuditLog audit, Active active, MeterRegistry meters, PendingReports pending,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.stages = stages.stream().sorted(Comparator.comparingInt(Stage::position)).toList();
         this.audit = audit;
         this.active = active;
@@ -116,9 +126,12 @@ public class Pipeline {
                         : Denial.of(Reason.UNAUTHENTICATED, "the caller could not be identified")));
     }
 
-    private <R> Uni<Outcome<R>> run(int from, ToolCall call, ToolSchemas schemas, Upstream<R> upstream) {
+    private <R> Uni<Outcome<R>> run(int from, ToolCall received, ToolSchemas schemas, Upstream<R> upstream) {
+        Tracing.CallTrace trace = tracing.start(received);
+        // from here on the call's trace context is toolgate's span (the agent's when nothing is traced)
+        ToolCall call = trace.context().isPresent() ? received.withTrace(trace.context()) : received;
         // startup loads the contract and bundle before the HTTP port opens, so a snapshot is always there
-        CallContext ctx = active.snapshot().withSchemas(schemas);
+        CallContext ctx = active.snapshot().withSchemas(schemas).withTrace(trace);
         List<AfterCall> afters = new ArrayList<>();
         return runFrom(from, call, ctx, afters)
                 .onItem().<Outcome<R>> transformToUni(step -> switch (step) {
@@ -135,7 +148,8 @@ public class Pipeline {
                     endings.count(call, "error", denial.reason().code());
                     return abandoned(call, afters)
                             .replaceWith((Outcome<R>) new Outcome.Refused<R>(call, ctx.policyRevision(), denial));
-                });
+                })
+                .invoke(trace::end);
     }
 
     /**
@@ -197,21 +211,23 @@ public class Pipeline {
         PendingReports.Pending p = found.get();
         List<AfterCall> afters = new ArrayList<>(p.afters());
         return forwarded(p.call(), afters, costUsdMicros, Optional.empty())
-                .chain(() -> endings.afterForward(audit.outcome(p.call(), p.policyRevision(), status, Optional.empty()),
-                        p.call(), Optional.of(p.call())));
+                .chain(() -> endings.afterForward(audit.outcome(p.call(), p.policyRevision(), status, Optional.empty(),
+                        costUsdMicros), p.call(), Optional.of(p.call())));
     }
 
     /**
      * Refuses a call the ingress could not even hand to the stages (a body over the limit, a malformed header): it is
      * counted and audited like any denial.
      */
-    public <R> Uni<Outcome<R>> refuse(ToolCall call, Denial denial) {
+    public <R> Uni<Outcome<R>> refuse(ToolCall received, Denial denial) {
         String revision = active.policyRevision();
+        Tracing.CallTrace trace = tracing.start(received);
+        ToolCall call = trace.context().isPresent() ? received.withTrace(trace.context()) : received;
         return endings.<R> denied(call, revision, denial).onFailure().recoverWithItem(fault -> {
             endings.count(call, "error", Reason.GATEWAY_ERROR.code());
-            return new Outcome.Refused<>(call, revision, Denial.of(Reason.GATEWAY_ERROR,
+            return new Outcome.Refused<R>(call, revision, Denial.of(Reason.GATEWAY_ERROR,
                     "the gateway could not record the call"));
-        });
+        }).invoke(trace::end);
     }
 
     /** Where the stages left a call. */
@@ -246,7 +262,9 @@ public class Pipeline {
                             "the " + stage.name() + " stage could not decide"));
                 })
                 .onItem().transformToUni(result -> {
-                    timer.record(System.nanoTime() - start[0], TimeUnit.NANOSECONDS);
+                    long end = System.nanoTime();
+                    timer.record(end - start[0], TimeUnit.NANOSECONDS);
+                    ctx.trace().stage(stage.name(), start[0], end, result.kind());
                     return next(index, call, ctx, afters, result);
                 });
     }
@@ -300,16 +318,27 @@ public class Pipeline {
             return abandoned(call, afters).chain(() -> endings.proposed(call, ctx.policyRevision(), Optional.empty()));
         }
         long[] sentAt = new long[1];
+        Tracing.UpstreamTrace[] exchange = new Tracing.UpstreamTrace[1];
         return audit.intent(call, ctx.policyRevision())
                 .invoke(() -> sentAt[0] = System.nanoTime())
-                .chain(() -> Sending.sent(call, ctx, upstream, candidates -> visible(candidates, ctx)))
-                .invoke(result -> endings.timeUpstream(call, result, System.nanoTime() - sentAt[0]))
+                .chain(() -> {
+                    exchange[0] = ctx.trace().upstream(call);
+                    // the tool continues the trace from the span of this exchange
+                    ToolCall sent = exchange[0].context().isPresent() ? call.withTrace(exchange[0].context()) : call;
+                    return Sending.sent(sent, ctx, upstream, candidates -> visible(candidates, ctx));
+                })
+                .invoke(result -> {
+                    endings.timeUpstream(call, result, System.nanoTime() - sentAt[0]);
+                    exchange[0].end(result);
+                })
                 .chain(result -> switch (result) {
                     case UpstreamResult.Replied<R> r -> {
                         endings.count(call, "forwarded", "");
                         yield forwarded(call, afters, r.costUsdMicros(), Sending.kept(call, upstream, r.reply()))
                                 .chain(() -> endings.afterForward(
-                                        audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty()), call,
+                                        audit.outcome(call, ctx.policyRevision(), r.status(), Optional.empty(),
+                                                r.costUsdMicros()),
+                                        call,
                                         (Outcome<R>) new Outcome.Answered<>(call, ctx.policyRevision(), r.reply())));
                     }
                     case UpstreamResult.Handed<R> h -> {

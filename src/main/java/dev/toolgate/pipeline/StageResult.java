@@ -13,6 +13,20 @@ import dev.toolgate.call.ToolCall;
 public sealed interface StageResult {
 
     /**
+     * What the stage decided, as a trace names it: {@code continue}, {@code deny}, {@code replay}, {@code degrade} or
+     * {@code suspend}.
+     */
+    default String kind() {
+        return switch (this) {
+            case Continue c -> "continue";
+            case Deny d -> "deny";
+            case Replay r -> "replay";
+            case Degrade d -> "degrade";
+            case Suspend s -> "suspend";
+        };
+    }
+
+    /**
      * Go on to the next stage with this (possibly enriched) call.
      *
      * @param after what the stage must finish once the call is over (e.g. settle a reservation), if anything

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.call.Decision;
 import dev.toolgate.call.Denial;
@@ -58,8 +59,9 @@ public class PolicyStage implements Stage {
             // the identify and contract stages run first: reaching here unresolved is a bug, never an allow
             return Uni.createFrom().item(deny("no resolved call to decide"));
         }
-        return Uni.createFrom().deferred(() -> engine.evaluate(PolicyInput.of(call, ctx)))
-                .map(result -> decide(call, result))
+        ObjectNode input = PolicyInput.of(call, ctx);
+        return Uni.createFrom().deferred(() -> engine.evaluate(input))
+                .map(result -> decide(call, input, result))
                 .onFailure().recoverWithItem(fault -> {
                     LOG.warnf("call %s: policy evaluation failed (%s), denied", call.id(),
                             fault.getClass().getSimpleName());
@@ -76,7 +78,7 @@ public class PolicyStage implements Stage {
     public Uni<List<ToolCall>> shows(List<ToolCall> candidates, CallContext ctx) {
         List<Uni<Optional<ToolCall>>> each = candidates.stream()
                 .map(call -> Uni.createFrom().deferred(() -> engine.evaluate(PolicyInput.of(call, ctx)))
-                        .map(result -> decide(call, result) instanceof StageResult.Continue c
+                        .map(result -> decide(call, null, result) instanceof StageResult.Continue c
                                 ? Optional.of(c.call())
                                 : Optional.<ToolCall> empty())
                         .onFailure().recoverWithItem(Optional.empty()))
@@ -85,7 +87,8 @@ public class PolicyStage implements Stage {
                 .map(shown -> shown.stream().flatMap(Optional::stream).toList());
     }
 
-    private StageResult decide(ToolCall call, JsonNode result) {
+    /** @param input the input decided on, kept with the decision for the audit log; null for a listing query */
+    private StageResult decide(ToolCall call, ObjectNode input, JsonNode result) {
         return switch (DecisionReader.read(result, engine.revision())) {
             case DecisionReader.Result.Malformed m -> {
                 LOG.warnf("call %s: the policy returned no valid decision (%s), denied", call.id(), m.problem());
@@ -96,10 +99,14 @@ public class PolicyStage implements Stage {
                 String detail = reasons.isEmpty() ? "denied by policy" : String.join("; ", reasons);
                 // the denial carries the decision, so the audit record keeps it (and redacts by it)
                 yield new StageResult.Deny(Denial.of(Reason.POLICY_DENIED, detail).with("reasons", reasons),
-                        Optional.of(call.withDecision(v.decision())));
+                        Optional.of(call.withDecision(kept(v.decision(), input))));
             }
-            case DecisionReader.Result.Valid v -> StageResult.next(call.withDecision(v.decision()));
+            case DecisionReader.Result.Valid v -> StageResult.next(call.withDecision(kept(v.decision(), input)));
         };
+    }
+
+    private static Decision kept(Decision decision, ObjectNode input) {
+        return input == null ? decision : decision.withInput(input);
     }
 
     private static StageResult deny(String detail) {

@@ -68,7 +68,7 @@ class AuditRecordContentTest {
         record.fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("seq", "time", "type", "decision_id", "protocol", "principal", "run_id", "tool", "action",
                 "degraded_from", "args_sha256", "args", "decision", "approval", "reason", "detail", "policy_revision", "status",
-                "prev"),
+                "latency_ms", "cost_usd_micros", "trace_id", "policy", "input", "prev"),
                 names);
         assertEquals(1, record.get("seq").longValue());
         assertEquals("2026-05-02T18:30:12.345Z", record.get("time").textValue());

@@ -118,4 +118,53 @@ class AuditRedactionTest {
         assertFalse(written.contains(CARD), written);
         assertFalse(written.contains("999999"), written);
     }
+
+    private static ToolCall decidedOn(String id, ObjectNode callArgs, List<String> redact) {
+        ToolCall call = allowed(id, callArgs, ApprovalTier.NONE, redact);
+        ObjectNode input = args("{\"principal\": {\"agent\": \"support-bot\", \"tenant\": \"acme\"},"
+                + " \"context\": {\"environment\": \"prod\"}}");
+        input.putObject("call").put("tool", "payments").set("args", callArgs);
+        return call.withDecision(call.decision().orElseThrow().withInput(input));
+    }
+
+    @Test
+    void keepsThePolicyInputWithRedactedValuesAsKeyedHashes() throws Exception {
+        // given two calls with the same card number, decided on inputs the record keeps, and a configured key
+        ObjectNode first = args("{\"amount\": 5, \"card_number\": \"%s\", \"cards\": [\"%s\"]}".formatted(CARD, CARD));
+        ObjectNode second = args("{\"amount\": 7, \"card_number\": \"%s\"}".formatted(CARD));
+        List<String> redact = List.of("/card_number", "/cards/0");
+        Path file = dir.resolve("audit.jsonl");
+        KeyedHash key = KeyedHash.of("k".repeat(32));
+
+        // when both intents are recorded
+        try (FileAuditLog log = new FileAuditLog(file, 256, CLOCK, java.time.Duration.ZERO, key)) {
+            await(log.intent(decidedOn("dec-a", first, redact), "bundle-7"));
+            await(log.intent(decidedOn("dec-b", second, redact), "bundle-7"));
+        }
+        List<ObjectNode> records = records(file);
+
+        // then each keeps the input as the policy saw it, but the card only as the keyed hash, equal for equal values
+        ObjectNode kept = (ObjectNode) records.get(0).get("input");
+        assertEquals("payments", kept.path("call").path("tool").asText());
+        assertEquals("prod", kept.path("context").path("environment").asText());
+        assertEquals(5, kept.path("call").path("args").path("amount").intValue());
+        String hashed = kept.path("call").path("args").path("card_number").asText();
+        assertTrue(hashed.matches("hmac-sha256:[0-9a-f]{64}"), hashed);
+        assertEquals(hashed, kept.path("call").path("args").path("cards").path(0).asText(), "same value, same hash");
+        assertEquals(hashed, records.get(1).path("input").path("call").path("args").path("card_number").asText());
+        assertEquals(key.apply(com.fasterxml.jackson.databind.node.TextNode.valueOf(CARD)).asText(), hashed);
+        assertNotEquals(KeyedHash.of("other-key-".repeat(4)).apply(
+                com.fasterxml.jackson.databind.node.TextNode.valueOf(CARD)).asText(), hashed, "the key matters");
+        assertEquals(args("{\"allow\": true, \"reasons\": [\"refund within limits\"], \"approval\": \"none\","
+                + " \"redact\": [\"/card_number\", \"/cards/0\"]}"), records.get(0).get("policy"));
+        assertFalse(Files.readString(file).contains(CARD), "the card number leaked");
+        assertEquals(CARD, first.path("card_number").asText(), "the call's arguments were mutated");
+    }
+
+    @Test
+    void refusesAShortRedactionKey() {
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> KeyedHash.of("short"));
+        assertTrue(refused.getMessage().contains("at least 32 bytes"), refused.getMessage());
+    }
 }

@@ -63,7 +63,7 @@ class PolicyInputTest {
         ToolCall call = new ToolCall(resolved.id(), Protocol.MCP, "ops-server", resolved.invocation(), Secret.NONE, "",
                 Mode.ENFORCE, resolved.receivedAt(), resolved.principal(), resolved.action(), resolved.decision(),
                 dev.toolgate.call.Usage.NONE, java.util.Optional.empty(), java.util.Optional.empty(),
-                ToolCall.ApprovalUse.NONE, java.util.Optional.empty());
+                ToolCall.ApprovalUse.NONE, java.util.Optional.empty(), java.util.Optional.empty());
 
         // when
         ObjectNode input = PolicyInput.of(call, Calls.context());

@@ -63,8 +63,11 @@ class PolicyStageTest {
 
         // then
         var next = assertInstanceOf(StageResult.Continue.class, result);
-        assertEquals(Optional.of(new Decision(true, List.of("refund within the unattended limit"), ApprovalTier.NONE,
-                List.of(), engine.revision())), next.call().decision());
+        Decision decided = next.call().decision().orElseThrow();
+        assertEquals(new Decision(true, List.of("refund within the unattended limit"), ApprovalTier.NONE,
+                List.of(), engine.revision(), decided.input()), decided);
+        assertEquals(PolicyInput.of(call, Calls.context()), decided.input().orElseThrow(),
+                "the decision keeps the input it was made on");
         assertEquals(call.id(), next.call().id());
     }
 

@@ -13,6 +13,8 @@ import dev.toolgate.call.ToolCall;
  */
 public final class AuditBenchmarkAccess {
 
+    private static final KeyedHash HASH = KeyedHash.random();
+
     private AuditBenchmarkAccess() {
     }
 
@@ -22,7 +24,7 @@ public final class AuditBenchmarkAccess {
      */
     public static String intentLine(ToolCall call, String policyRevision, long seq, String prev) throws IOException {
         byte[] line = AuditFormat.MAPPER.writeValueAsBytes(AuditRecords.record(seq, Instant.now(),
-                AuditRecords.body(Type.INTENT, call, policyRevision, null, Optional.empty()), prev));
+                AuditRecords.body(Type.INTENT, call, policyRevision, null, Optional.empty(), HASH), prev));
         return AuditFormat.sha256(line, line.length);
     }
 }

@@ -19,6 +19,7 @@ import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.Usage;
 import dev.toolgate.config.ToolgateConfig;
+import dev.toolgate.forward.UpstreamHeaders;
 import dev.toolgate.ingress.web.CallHeaders;
 import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.ingress.web.Query;
@@ -125,7 +126,8 @@ public class EnvoyAuthorization extends AuthorizationGrpc.AuthorizationImplBase 
                 credential(headers, attributes.getSource()), CallHeaders.runId(headers), CallHeaders.mode(headers),
                 Instant.now())
                 .withRequestOptions(Optional.ofNullable(headers.get(CallHeaders.APPROVAL)),
-                        Optional.ofNullable(headers.get(CallHeaders.IDEMPOTENCY_KEY)));
+                        Optional.ofNullable(headers.get(CallHeaders.IDEMPOTENCY_KEY)))
+                .withTrace(CallHeaders.trace(headers));
 
         Optional<Denial> refusal = refusal(routed, headers, query.isPresent(), body);
         Uni<Outcome<String>> outcome = refusal.isPresent() ? pipeline.refuse(call, refusal.get())
@@ -224,6 +226,8 @@ public class EnvoyAuthorization extends AuthorizationGrpc.AuthorizationImplBase 
                 .addHeaders(header("toolgate-decision-id", call.id()))
                 .addHeaders(header("toolgate-policy-revision", policyRevision))
                 .addAllHeadersToRemove(REMOVED);
+        // the tool continues toolgate's trace of the call, not what the agent sent
+        UpstreamHeaders.trace(call.trace()).forEach(h -> ok.addHeaders(header(h.getKey(), h.getValue())));
         return CheckResponse.newBuilder()
                 .setStatus(com.google.rpc.Status.newBuilder().setCode(io.grpc.Status.Code.OK.value()))
                 .setOkResponse(ok)

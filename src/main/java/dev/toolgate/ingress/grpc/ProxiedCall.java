@@ -25,6 +25,7 @@ import dev.toolgate.call.Reason;
 import dev.toolgate.call.Secret;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
+import dev.toolgate.forward.UpstreamHeaders;
 import dev.toolgate.ingress.web.CallHeaders;
 import dev.toolgate.pipeline.Outcome;
 import dev.toolgate.pipeline.StoredReply;
@@ -173,7 +174,8 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
                 new Secret(metadata.get("authorization")), CallHeaders.runId(metadata), CallHeaders.mode(metadata),
                 Instant.now())
                 .withRequestOptions(Optional.ofNullable(metadata.get(CallHeaders.APPROVAL)),
-                        Optional.ofNullable(metadata.get(CallHeaders.IDEMPOTENCY_KEY)));
+                        Optional.ofNullable(metadata.get(CallHeaders.IDEMPOTENCY_KEY)))
+                .withTrace(CallHeaders.trace(metadata));
         Uni<Outcome<Reply>> outcome = refusal.isPresent() ? proxy.pipeline.refuse(received, refusal.get())
                 : proxy.pipeline.handle(received, new Relay(first, metadata));
         outcome.subscribe().with(this::finish, this::fault);
@@ -212,11 +214,13 @@ final class ProxiedCall extends ServerCall.Listener<byte[]> {
         private void exchange(GrpcClientRequest<Buffer, Buffer> request, ToolSpec tool, ToolCall decided,
                 Promise<UpstreamResult<Reply>> done) {
             for (String name : tool.headers()) {
-                if (!name.startsWith("toolgate-") && !name.startsWith("grpc-") && !name.equals("authorization")) {
+                if (!name.startsWith("toolgate-") && !name.startsWith("grpc-") && !name.equals("authorization")
+                        && !name.equals("traceparent") && !name.equals("tracestate")) {
                     metadata.getAll(name).forEach(value -> request.headers().add(name, value));
                 }
             }
             request.headers().set("toolgate-decision-id", decided.id());
+            UpstreamHeaders.trace(decided.trace()).forEach(h -> request.headers().set(h.getKey(), h.getValue()));
             long timeout = timeoutMillis(tool.requestTimeout());
             request.headers().set("grpc-timeout", timeout + "m");
             long timer = proxy.vertx.setTimer(timeout + 500, t -> {

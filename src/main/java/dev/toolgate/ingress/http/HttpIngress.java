@@ -107,7 +107,8 @@ public class HttpIngress {
                 new Secret(request.getHeader("Authorization")), CallHeaders.runId(request.headers()),
                 CallHeaders.mode(request.headers()), Instant.now())
                 .withRequestOptions(Optional.ofNullable(request.getHeader(CallHeaders.APPROVAL)),
-                        Optional.ofNullable(request.getHeader(CallHeaders.IDEMPOTENCY_KEY)));
+                        Optional.ofNullable(request.getHeader(CallHeaders.IDEMPOTENCY_KEY)))
+                .withTrace(CallHeaders.trace(request.headers()));
     }
 
     /** What the ingress refuses before the stages: malformed headers, a query it cannot decode, a non-JSON body. */

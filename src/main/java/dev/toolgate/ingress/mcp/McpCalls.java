@@ -60,7 +60,8 @@ final class McpCalls {
                         Mode.ENFORCE), true, Denial.of(Reason.INVALID_ARGUMENTS, bad.why()));
                 case McpOptions.Read.Ok ok -> new Translated.Call(x.call(invocation(message.method(), "", params),
                         ok.options().runId(), Mode.ENFORCE).withRequestOptions(ok.options().approval(),
-                                java.util.Optional.empty()));
+                                java.util.Optional.empty())
+                        .withTrace(McpOptions.trace(params, x.request().headers())));
             };
         }
         Invocation invocation = new Invocation(McpMethod.TOOLS_CALL, name.textValue(), Map.of(),
@@ -69,7 +70,8 @@ final class McpCalls {
             case McpOptions.Read.Bad bad -> new Translated.Bad(x.call(invocation, "", Mode.ENFORCE), false,
                     Denial.of(Reason.INVALID_ARGUMENTS, bad.why()));
             case McpOptions.Read.Ok ok -> new Translated.Call(x.call(invocation, ok.options().runId(),
-                    ok.options().mode()).withRequestOptions(ok.options().approval(), ok.options().idempotencyKey()));
+                    ok.options().mode()).withRequestOptions(ok.options().approval(), ok.options().idempotencyKey())
+                    .withTrace(McpOptions.trace(params, x.request().headers())));
         };
     }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.RunIds;
+import dev.toolgate.call.TraceContext;
+import dev.toolgate.ingress.web.CallHeaders;
 import io.vertx.core.MultiMap;
 
 /**
@@ -55,6 +57,18 @@ record McpOptions(Mode mode, String runId, Optional<String> approval, Optional<S
         }
         Mode m = mode.filter(v -> v.equalsIgnoreCase("dry-run")).isPresent() ? Mode.DRY_RUN : Mode.ENFORCE;
         return new Read.Ok(new McpOptions(m, runId.orElse(""), approval, key));
+    }
+
+    /**
+     * The agent's trace context: {@code params._meta.traceparent} (and {@code tracestate}), as MCP carries it, else
+     * the request's headers; empty when neither is well formed.
+     */
+    static Optional<TraceContext> trace(JsonNode params, MultiMap headers) {
+        JsonNode meta = params == null ? null : params.get("_meta");
+        if (meta != null && meta.path("traceparent").isTextual()) {
+            return TraceContext.parse(meta.get("traceparent").textValue(), meta.path("tracestate").textValue());
+        }
+        return CallHeaders.trace(headers);
     }
 
     /** The option from {@code _meta} or the header; both present and different is an error. */

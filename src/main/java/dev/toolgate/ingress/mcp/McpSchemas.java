@@ -155,7 +155,7 @@ class McpSchemas {
         Map<String, String> extra = Map.of("Content-Type", "application/json", "Accept",
                 "application/json, text/event-stream", "Mcp-Method", "tools/list");
         MultiMap session = MultiMap.caseInsensitiveMultiMap();
-        for (String name : new String[] { McpRelay.SESSION, "MCP-Protocol-Version", "traceparent" }) {
+        for (String name : new String[] { McpRelay.SESSION, "MCP-Protocol-Version", "traceparent", "tracestate" }) {
             if (headers.get(name) != null) {
                 session.add(name, headers.get(name));
             }

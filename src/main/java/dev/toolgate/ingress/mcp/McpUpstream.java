@@ -13,6 +13,7 @@ import dev.toolgate.call.ResolvedAction;
 import dev.toolgate.call.ToolCall;
 import dev.toolgate.call.ToolSpec;
 import dev.toolgate.forward.UpstreamClient;
+import dev.toolgate.forward.UpstreamHeaders;
 import dev.toolgate.ingress.web.HttpAnswers;
 import dev.toolgate.ingress.web.ProblemDocuments;
 import dev.toolgate.ingress.web.RateLimitHeaders;
@@ -65,10 +66,11 @@ final class McpUpstream extends McpReplies {
                     UpstreamResult.Delivery.NOT_SENT));
         }
         String toolName = call.invocation().method().equals(McpMethod.TOOLS_CALL) ? a.action().name() : null;
-        Buffer body = Buffer.buffer(McpMessageBytes.forwarded(message, toolName));
+        Buffer body = Buffer.buffer(McpMessageBytes.forwarded(message, toolName, call.trace()));
         Map<String, String> extra = new HashMap<>();
         extra.put("Content-Type", "application/json");
         extra.put("Toolgate-Decision-Id", call.id());
+        UpstreamHeaders.trace(call.trace()).forEach(h -> extra.put(h.getKey(), h.getValue()));
         if (headers.get("Accept") == null) {
             extra.put("Accept", "application/json, text/event-stream");
         }

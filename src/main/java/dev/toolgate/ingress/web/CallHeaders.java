@@ -7,6 +7,7 @@ import dev.toolgate.call.Denial;
 import dev.toolgate.call.Mode;
 import dev.toolgate.call.Reason;
 import dev.toolgate.call.RunIds;
+import dev.toolgate.call.TraceContext;
 import io.vertx.core.MultiMap;
 
 /**
@@ -49,6 +50,11 @@ public final class CallHeaders {
     }
 
     /** The run id, or the empty string ({@link #problem} refuses one that is not valid). */
+    /** The agent's W3C trace context ({@code traceparent}, {@code tracestate}), when it is well formed. */
+    public static Optional<TraceContext> trace(MultiMap headers) {
+        return TraceContext.parse(headers.get("traceparent"), headers.get("tracestate"));
+    }
+
     public static String runId(MultiMap headers) {
         String runId = headers.get(RUN_ID);
         return RunIds.valid(runId) ? runId : "";

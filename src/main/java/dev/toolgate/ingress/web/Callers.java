@@ -42,6 +42,15 @@ public class Callers {
 
     /** Runs {@code then} with the caller when it is identified and has {@code role}; answers the problem otherwise. */
     public void withRole(RoutingContext rc, String role, String api, Consumer<Principal> then) {
+        identified(rc, role, api, then);
+    }
+
+    /** Runs {@code then} with the caller when it is identified, whatever its roles; answers the problem otherwise. */
+    public void identified(RoutingContext rc, String api, Consumer<Principal> then) {
+        identified(rc, null, api, then);
+    }
+
+    private void identified(RoutingContext rc, String role, String api, Consumer<Principal> then) {
         ToolCall caller = received(rc);
         rc.put(CALLER, caller);
         pipeline.identify(caller).subscribe().with(result -> {
@@ -52,7 +61,7 @@ public class Callers {
             }
             rc.put(CALLER, c.call());
             Principal who = c.call().principal().orElseThrow();
-            if (!who.roles().contains(role)) {
+            if (role != null && !who.roles().contains(role)) {
                 fail(rc, Denial.of(Reason.TOOL_NOT_GRANTED, "the " + api + " needs the " + role + " role"));
                 return;
             }

@@ -54,7 +54,7 @@ public class CheckedCalls {
             MultiMap headers) {
         return ToolCall.received(CallIds.next(), Protocol.CHECK, tool, new Invocation(method, path, query, body),
                 new Secret(headers.get("Authorization")), CallHeaders.runId(headers), CallHeaders.mode(headers),
-                Instant.now());
+                Instant.now()).withTrace(CallHeaders.trace(headers));
     }
 
     /** The described call, with the approval it redeems and its idempotency key from the headers. */
