@@ -60,7 +60,7 @@ public final class AuditFiles {
     }
 
     /** The name {@code activeLog} is rotated to once it holds seqs {@code first} to {@code last}. */
-    static Path rotatedName(Path activeLog, long first, long last) {
+    public static Path rotatedName(Path activeLog, long first, long last) {
         String[] parts = split(activeLog);
         return activeLog.resolveSibling(parts[0] + "." + pad(first) + "-" + pad(last) + parts[1]);
     }

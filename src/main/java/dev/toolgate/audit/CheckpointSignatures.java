@@ -112,7 +112,7 @@ public final class CheckpointSignatures {
                 case "PRIVATE KEY" -> "; give the public key: `openssl pkey -in " + pem + " -pubout`";
                 default -> "";
             };
-            throw new IllegalArgumentException(pem + " holds a " + found + ", not a " + label + hint);
+            throw new IllegalArgumentException(pem + " holds " + found + ", not " + label + hint);
         }
         try {
             return Base64.getMimeDecoder().decode(block.group(2));

@@ -11,10 +11,10 @@ import java.security.KeyPairGenerator;
 import java.util.Base64;
 
 /** Ed25519 key pairs made in the test, written as PEM files the way openssl writes them. */
-record AuditKeys(KeyPair pair, Path privatePem, Path publicPem) {
+public record AuditKeys(KeyPair pair, Path privatePem, Path publicPem) {
 
     /** A new key pair, written to {@code <name>.pem} (PKCS#8) and {@code <name>.pub.pem} (SubjectPublicKeyInfo). */
-    static AuditKeys generate(Path dir, String name) {
+    public static AuditKeys generate(Path dir, String name) {
         try {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             Path privatePem = write(dir.resolve(name + ".pem"), "PRIVATE KEY", pair.getPrivate().getEncoded());
@@ -36,7 +36,7 @@ record AuditKeys(KeyPair pair, Path privatePem, Path publicPem) {
     }
 
     /** The key as the writer's settings hold it, under {@code id}. */
-    AuditSettings.CheckpointKey checkpointKey(String id) {
+    public AuditSettings.CheckpointKey checkpointKey(String id) {
         return new AuditSettings.CheckpointKey(CheckpointSignatures.readPrivateKey(privatePem), id);
     }
 }
