@@ -79,11 +79,14 @@ final class ActiveFile {
         this.start = start;
     }
 
-    /** Records were written into the file at {@code now}. */
-    void written(Instant now) {
-        if (start == null) {
-            start = now;
-        }
+    /** The first records were written into the empty file at {@code now}. */
+    void started(Instant now) {
+        start = now;
+    }
+
+    /** Whether the file is ever rotated. */
+    boolean rotates() {
+        return rotateBytes != Long.MAX_VALUE || rotateInterval != null;
     }
 
     /** Whether the file, {@code size} bytes long, is due to be rotated; an empty file never is. */

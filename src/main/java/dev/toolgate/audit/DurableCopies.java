@@ -23,20 +23,18 @@ final class DurableCopies {
         this.checkpoints = checkpoints;
     }
 
-    /** Whole lines just written, each ending in {@code \n}. */
-    void written(byte[] batch, int count) {
+    /** Lines just written: {@code bytes}, the whole of {@code lines}. */
+    void written(byte[] bytes, BatchLines lines) {
         if (export != null) {
-            lines.writeBytes(batch);
-            lineCount += count;
+            this.lines.writeBytes(bytes);
+            lineCount += lines.count();
         }
-    }
-
-    /** A checkpoint line just written, without its newline. */
-    void signed(byte[] line) {
         if (checkpoints != null) {
-            signed.write(line, 0, line.length);
-            signed.write('\n');
-            signedCount++;
+            for (byte[] line : lines.checkpoints()) {
+                signed.write(line, 0, line.length);
+                signed.write('\n');
+                signedCount++;
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.toolgate.audit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -135,7 +134,7 @@ final class GroupCommit implements Runnable {
 
     private void commitOrFail(List<Pending> batch, boolean checkpointNow) {
         try {
-            if (unusable == null && !batch.isEmpty() && out.rotationDue(size, clock.instant())) {
+            if (unusable == null && !batch.isEmpty() && out.rotates() && out.rotationDue(size, clock.instant())) {
                 rotate();
             }
             commit(batch, checkpointNow);
@@ -180,38 +179,28 @@ final class GroupCommit implements Runnable {
         long startSeq = seq;
         String startPrev = prev;
         CheckpointSchedule.State startCheckpoints = checkpoints == null ? null : checkpoints.state();
-        ByteArrayOutputStream lines = new ByteArrayOutputStream();
-        int count = 0;
-        boolean signed = false;
+        BatchLines lines = new BatchLines();
         List<Pending> written = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
-            byte[] line;
             try {
-                line = next(pending.body());
+                lines.add(next(pending.body()));
             } catch (IOException | RuntimeException e) {
                 pending.fail(new IOException("could not serialise an audit record: " + e.getClass().getName(), e));
                 continue;
             }
-            lines.write(line, 0, line.length);
-            lines.write('\n');
-            count++;
             written.add(pending);
             if (checkpoints != null && checkpoints.added()) {
                 checkpoint(lines);
-                count++;
-                signed = true;
             }
         }
         if (checkpoints != null && checkpoints.pending()
                 && (checkpointNow || checkpoints.dueByTime(System.nanoTime()))) {
             checkpoint(lines);
-            count++;
-            signed = true;
         }
-        if (count == 0) {
+        if (lines.count() == 0) {
             return;
         }
-        byte[] bytes = lines.toByteArray();
+        byte[] bytes = lines.bytes();
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
@@ -224,12 +213,14 @@ final class GroupCommit implements Runnable {
             written.forEach(p -> p.fail(failure));
             return;
         }
-        out.written(clock.instant());
-        boolean mustSync = signed || written.stream().anyMatch(p -> !p.deferSync())
+        if (size == 0) {
+            out.started(clock.instant());
+        }
+        boolean mustSync = !lines.checkpoints().isEmpty() || written.stream().anyMatch(p -> !p.deferSync())
                 || unsynced && System.nanoTime() - unsyncedSince >= deferredSyncLimitNanos;
         if (!mustSync) {
             size += bytes.length;
-            copies.written(bytes, count);
+            copies.written(bytes, lines);
             if (!unsynced) {
                 unsynced = true;
                 unsyncedSince = System.nanoTime();
@@ -249,7 +240,7 @@ final class GroupCommit implements Runnable {
         size += bytes.length;
         unsynced = false;
         written.forEach(Pending::succeed);
-        copies.written(bytes, count);
+        copies.written(bytes, lines);
         copies.synced();
     }
 
@@ -261,13 +252,10 @@ final class GroupCommit implements Runnable {
         return line;
     }
 
-    /** Appends a checkpoint over the record just serialised. */
-    private void checkpoint(ByteArrayOutputStream lines) throws IOException {
-        byte[] line = next(checkpoints.body(seq, prev));
-        lines.write(line, 0, line.length);
-        lines.write('\n');
+    /** Adds a checkpoint over the record just serialised. */
+    private void checkpoint(BatchLines lines) throws IOException {
+        lines.addCheckpoint(next(checkpoints.body(seq, prev)));
         checkpoints.covered();
-        copies.signed(line);
     }
 
     private void restore(long startSeq, String startPrev, CheckpointSchedule.State startCheckpoints) {

@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -124,8 +126,9 @@ class AuditFilesTest {
     @Test
     void aReaderFollowsFilesRotatedWhileItReads() throws Exception {
         // given a log rotated after every batch, written to while it is read
+        ExecutorService writer = Executors.newSingleThreadExecutor();
         try (FileAuditLog log = new FileAuditLog(rotatingEveryBatch(file()), CLOCK, null)) {
-            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            Future<?> writing = writer.submit(() -> {
                 List<Uni<Void>> writes = new ArrayList<>();
                 for (int i = 1; i <= 400; i++) {
                     writes.add(log.intent(allowed("call-" + i), "bundle-7"));
@@ -145,6 +148,8 @@ class AuditFilesTest {
                 reads++;
             }
             writing.get(10, TimeUnit.SECONDS);
+        } finally {
+            writer.shutdownNow();
         }
         assertEquals(400, seqs(file()).size());
     }
