@@ -87,7 +87,9 @@ public record AuditSettings(Path file, int maxBatch, Duration outcomeSyncDelay, 
             PrivateKey privateKey;
             try {
                 privateKey = CheckpointSignatures.readPrivateKey(path);
-            } catch (IllegalArgumentException e) {
+                // a key that reads but cannot sign would fail the first checkpoint, far from here
+                CheckpointSignatures.sign(privateKey, 0, AuditFormat.ZERO_HASH);
+            } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new IllegalArgumentException("toolgate.audit.checkpoint.key: " + e.getMessage(), e);
             }
             return new CheckpointKey(privateKey, checkpoint.keyId().orElse(null));
@@ -122,12 +124,6 @@ public record AuditSettings(Path file, int maxBatch, Duration outcomeSyncDelay, 
     public AuditSettings withExportFile(Optional<Path> export) {
         return new AuditSettings(file, maxBatch, outcomeSyncDelay, rotateBytes, rotateInterval, checkpointKey,
                 checkpointEveryRecords, checkpointEvery, checkpointFile, export);
-    }
-
-    /** Whether any of rotation, checkpoints or export is on. */
-    boolean survives() {
-        return rotateBytes.isPresent() || rotateInterval.isPresent() || checkpointKey.isPresent()
-                || exportFile.isPresent();
     }
 
     private static void positive(Duration duration, String property) {

@@ -88,6 +88,9 @@ public final class AuditVerifier {
      * @throws UncheckedIOException when a file cannot be read
      */
     public static Verification verify(List<Path> files, Options options) {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no audit log files to verify");
+        }
         Path reading = files.get(0);
         try (ShippedCopy shipped = options.shipped().isPresent() ? new ShippedCopy(options.shipped().get()) : null) {
             Pass pass = new Pass(files.size() > 1, options, shipped);

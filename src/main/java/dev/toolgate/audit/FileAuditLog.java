@@ -49,6 +49,10 @@ import io.vertx.core.Vertx;
  * log goes on with the next batch. A failed fsync leaves the log unusable until restart, because after one the kernel
  * may report later fsyncs as successful without the data being on disk; every later record fails. The file is locked,
  * so a second process cannot interleave its own chain.
+ * <p>
+ * With {@link AuditSettings} the writer also rotates the file, adds signed checkpoints and copies durable lines to an
+ * export file and checkpoint lines to a checkpoint file (see the {@linkplain dev.toolgate.audit package}); with none of
+ * them on it does nothing it did not do before.
  */
 @ApplicationScoped
 @Startup
