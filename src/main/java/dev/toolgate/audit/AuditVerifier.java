@@ -156,10 +156,9 @@ public final class AuditVerifier {
             }
             Optional<AuditFiles.SeqRange> named = AuditFiles.range(file);
             if (named.isPresent() && (named.get().first() != fileFirst || named.get().last() != fileLast)) {
-                return broken(file, 0, file + " is named for seqs " + named.get().first() + " to "
-                        + named.get().last() + " but holds " + (fileFirst == 0 ? "none"
-                                : fileFirst + " to "
-                                        + fileLast));
+                String holds = fileFirst == 0 ? "none" : fileFirst + " to " + fileLast;
+                return broken(file, 0, file + " is named for seqs " + named.get().first() + " to " + named.get().last()
+                        + " but holds " + holds);
             }
             previousFile = file;
             return null;
@@ -176,7 +175,7 @@ public final class AuditVerifier {
             long seq = AuditFormat.seq(record);
             String prev = AuditFormat.prev(record);
             boolean first = records == 0;
-            if (first && options.allowPruned() && seq > 1 && prev != null) {
+            if (first && options.allowPruned() && seq > 1) {
                 expectedSeq = seq;
                 previousHash = prev;
                 where = prefix(file) + "record " + expectedSeq + " (line " + line + "): ";
