@@ -32,7 +32,9 @@ final class AuditRecords {
         /** An idempotent repeat answered with an earlier call's reply; nothing was forwarded. */
         REPLAYED("replayed"),
         /** An approval request event (opened, approved, rejected, expired, redeemed). */
-        APPROVAL("approval");
+        APPROVAL("approval"),
+        /** A signature over the chain up to the record before it (see {@link CheckpointSignatures}). */
+        CHECKPOINT("checkpoint");
 
         final String code;
 
@@ -158,6 +160,20 @@ final class AuditRecords {
         return body;
     }
 
+    /**
+     * A checkpoint: the head it signs (the seq and line hash of the record before it), the signing key's id and the
+     * signature, base64.
+     */
+    static ObjectNode checkpoint(long headSeq, String headHash, String keyId, String signature) {
+        ObjectNode body = NODES.objectNode();
+        body.put("type", Type.CHECKPOINT.code);
+        body.put("head_seq", headSeq);
+        body.put("head_hash", headHash);
+        body.put("key_id", keyId);
+        body.put("signature", signature);
+        return body;
+    }
+
     /** The line the writer serialises: the body between the members it assigns. */
     static ObjectNode record(long seq, Instant time, ObjectNode body, String prev) {
         ObjectNode record = NODES.objectNode();
@@ -171,7 +187,7 @@ final class AuditRecords {
     private static String decision(Type type, Optional<Denial> denial) {
         return switch (type) {
             case INTENT, OUTCOME, FAIL_OPEN, REPLAYED -> "allow";
-            case APPROVAL -> null;
+            case APPROVAL, CHECKPOINT -> null;
             case DENIED -> "deny";
             case DRY_RUN -> denial.isPresent() ? "deny" : "allow";
         };

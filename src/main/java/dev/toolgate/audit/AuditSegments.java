@@ -60,9 +60,9 @@ public final class AuditSegments {
         return segments;
     }
 
-    /** The files that may hold records of the log, in any order. */
+    /** The files that may hold records of the log: the rotated ones and the active one. */
     private List<Path> files() {
-        return Files.isRegularFile(log) ? List.of(log) : List.of();
+        return AuditFiles.list(log);
     }
 
     /**
@@ -130,7 +130,7 @@ public final class AuditSegments {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the audit log: " + e.getMessage(), e);
         } finally {
-            open.values().forEach(FileAuditLog::closeQuietly);
+            open.values().forEach(ActiveFile::closeQuietly);
         }
     }
 
@@ -187,6 +187,9 @@ public final class AuditSegments {
 
     /** The seq of a file's first record, or empty when it has no whole record. */
     private static Optional<Long> firstSeq(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty(); // rotated away since it was listed: the next listing has it under its new name
+        }
         try (FileChannel channel = FileChannel.open(file, READ)) {
             byte[] line = line(channel, 0);
             ObjectNode record = line == null ? null : AuditFormat.parseObject(line, line.length);

@@ -1,16 +1,10 @@
 package dev.toolgate.audit;
 
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.WRITE;
-
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
@@ -34,6 +28,7 @@ import dev.toolgate.call.ToolCall;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.ApprovalEvent;
 import dev.toolgate.pipeline.AuditLog;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -55,6 +50,10 @@ import io.vertx.core.Vertx;
  * log goes on with the next batch. A failed fsync leaves the log unusable until restart, because after one the kernel
  * may report later fsyncs as successful without the data being on disk; every later record fails. The file is locked,
  * so a second process cannot interleave its own chain.
+ * <p>
+ * With {@link AuditSettings} the writer also rotates the file, adds signed checkpoints and copies durable lines to an
+ * export file and checkpoint lines to a checkpoint file (see the {@linkplain dev.toolgate.audit package}); with none of
+ * them on it does nothing it did not do before.
  */
 @ApplicationScoped
 @Startup
@@ -64,10 +63,10 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path file;
-    private final FileChannel channel;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock accepting = new ReentrantLock();
     private final GroupCommit commits;
+    private final DurableCopies copies;
     private final Thread writer;
     private final boolean deferOutcomes;
     /** What redacted values in a record's policy input become. */
@@ -75,13 +74,12 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     private final Clock clock;
     private boolean closed;
     /** Counts approval events once recorded ({@code toolgate.approvals}); none outside the application. */
-    private io.micrometer.core.instrument.MeterRegistry meters;
+    private final MeterRegistry meters;
 
     @Inject
-    public FileAuditLog(ToolgateConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
-        this(config.audit().path(), config.audit().maxBatch(), Clock.systemUTC(), config.audit().outcomeSyncDelay(),
+    public FileAuditLog(ToolgateConfig config, MeterRegistry meters) {
+        this(AuditSettings.from(config.audit()), Clock.systemUTC(), meters,
                 config.audit().redactionKey().map(KeyedHash::of).orElseGet(KeyedHash::random));
-        this.meters = meters;
     }
 
     /**
@@ -111,29 +109,60 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
      * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
      */
     public FileAuditLog(Path file, int maxBatch, Clock clock, Duration outcomeSyncDelay, KeyedHash hash) {
+        this(AuditSettings.of(file, maxBatch).withOutcomeSyncDelay(outcomeSyncDelay), clock, null, hash);
+    }
+
+    /**
+     * Opens (or creates) the log and continues its chain, redacted values of a record's policy input hashed under a key
+     * of this process.
+     *
+     * @param meters where approval events and failed copies are counted; null for nowhere
+     * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
+     */
+    public FileAuditLog(AuditSettings settings, Clock clock, MeterRegistry meters) {
+        this(settings, clock, meters, KeyedHash.random());
+    }
+
+    /**
+     * Opens (or creates) the log and continues its chain: from its active file, or, when that is empty or missing,
+     * from the newest file rotated out of it (a crash came between the rotation and the first record of the new file).
+     *
+     * @param meters where approval events and failed copies are counted; null for nowhere
+     * @param hash what redacted values in a record's policy input become
+     * @throws IllegalStateException when the file cannot be opened or locked, or its last record is damaged
+     */
+    public FileAuditLog(AuditSettings settings, Clock clock, MeterRegistry meters, KeyedHash hash) {
         this.hash = hash;
         this.clock = clock;
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("toolgate.audit.max-batch must be at least 1, was " + maxBatch);
-        }
-        if (outcomeSyncDelay.isNegative()) {
-            throw new IllegalArgumentException("toolgate.audit.outcome-sync-delay must not be negative, was "
-                    + outcomeSyncDelay);
-        }
-        this.deferOutcomes = !outcomeSyncDelay.isZero();
-        this.file = file;
-        this.channel = open(file);
+        this.deferOutcomes = !settings.outcomeSyncDelay().isZero();
+        this.file = settings.file();
+        this.meters = meters;
+        ActiveFile active = ActiveFile.open(file);
         ChainTail tail;
+        ChainTail.Head head = null;
         try {
-            tail = ChainTail.recover(channel, file);
+            tail = ChainTail.recover(active.channel(), file);
+            if (tail.seq() == 0) {
+                List<Path> rotated = AuditFiles.rotated(file);
+                if (!rotated.isEmpty()) {
+                    tail = ChainTail.continueFrom(rotated.get(rotated.size() - 1));
+                }
+            } else if (settings.rotateBytes().isPresent() || settings.rotateInterval().isPresent()) {
+                head = ChainTail.head(active.channel(), file);
+            }
         } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
+            active.close();
             if (e instanceof IllegalStateException refused) {
                 throw refused;
             }
             throw new IllegalStateException("cannot read the audit log " + file + ": " + e, e);
         }
-        this.commits = new GroupCommit(file, channel, tail, maxBatch, clock, queue, outcomeSyncDelay);
+        this.copies = new DurableCopies(
+                settings.exportFile().map(f -> new LineExport(f, "toolgate.audit.export.file", "export", meters))
+                        .orElse(null),
+                settings.checkpointFile().map(f -> new LineExport(f, "toolgate.audit.checkpoint.file",
+                        "checkpoints", meters)).orElse(null));
+        this.commits = new GroupCommit(active, tail, head, settings, clock, queue, copies);
         this.writer = new Thread(commits, "toolgate-audit");
         writer.setDaemon(true);
         writer.start();
@@ -220,6 +249,7 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
             LOG.warnf("the audit writer for %s did not finish within %s; records still queued may be lost", file,
                     CLOSE_TIMEOUT);
         }
+        copies.close(CLOSE_TIMEOUT);
     }
 
     private Uni<Void> append(ObjectNode body, boolean deferSync) {
@@ -248,51 +278,4 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
         return task -> context.runOnContext(ignored -> task.run());
     }
 
-    private static FileChannel open(Path file) {
-        FileChannel channel = null;
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            boolean created = !Files.exists(file);
-            channel = FileChannel.open(file, CREATE, READ, WRITE);
-            // only a regular file can hold a chain; a device such as /dev/full (tests) is not locked
-            if (Files.isRegularFile(file) && channel.tryLock() == null) {
-                throw new IllegalStateException("the audit log " + file + " is locked by another process; two"
-                        + " writers would break its chain");
-            }
-            if (created && parent != null) {
-                syncDirectory(parent);
-            }
-            return channel;
-        } catch (IOException | OverlappingFileLockException e) {
-            closeQuietly(channel);
-            String why = e instanceof OverlappingFileLockException ? "it is already open in this process" : e.toString();
-            throw new IllegalStateException("cannot open the audit log " + file + ": " + why, e);
-        } catch (RuntimeException e) {
-            closeQuietly(channel);
-            throw e;
-        }
-    }
-
-    /** Makes a new file's directory entry durable; not every platform can open a directory, which is then skipped. */
-    private static void syncDirectory(Path directory) {
-        try (FileChannel dir = FileChannel.open(directory, READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            LOG.debugf("cannot sync directory %s: %s", directory, e);
-        }
-    }
-
-    static void closeQuietly(FileChannel channel) {
-        if (channel == null) {
-            return;
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debugf("closing the audit log: %s", e);
-        }
-    }
 }

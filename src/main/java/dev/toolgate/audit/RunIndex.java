@@ -134,17 +134,29 @@ public final class RunIndex implements AutoCloseable {
             if (out == null) {
                 open();
             }
-            for (AuditSegments.Segment segment : segments.list()) {
-                if (segment.firstSeq() < fileFirstSeq) {
-                    continue;
-                }
-                long from = segment.firstSeq() == fileFirstSeq ? position : 0;
-                fileFirstSeq = segment.firstSeq();
-                position = segments.scan(segment, from, this::add);
+            try {
+                scan();
+            } catch (java.nio.file.NoSuchFileException rotated) {
+                // a file was rotated (renamed) between listing and reading: list again
+                scan();
             }
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot index the audit log: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads every file from where reading stopped: the rest of the current one, then each newer one whole. */
+    private void scan() throws IOException {
+        for (AuditSegments.Segment segment : segments.list()) {
+            if (segment.firstSeq() < fileFirstSeq) {
+                continue;
+            }
+            long from = segment.firstSeq() == fileFirstSeq ? position : 0;
+            // entries name the file being read; a scan broken off is repeated from here, its records not added twice
+            fileFirstSeq = segment.firstSeq();
+            position = from;
+            position = segments.scan(segment, from, this::add);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.toolgate.audit.AuditReader;
+import dev.toolgate.audit.AuditFiles;
 import dev.toolgate.policy.OpaEngine;
 import dev.toolgate.policy.PolicyBundle;
 import dev.toolgate.policy.PolicyBundleException;
@@ -30,7 +30,8 @@ public class ReplayCommand implements Callable<Integer> {
     static final int CHANGED = 1;
     static final int FAILED = 2;
 
-    @Option(names = "--audit", required = true, paramLabel = "FILE", description = "The audit log (JSON lines).")
+    @Option(names = "--audit", required = true, paramLabel = "FILE", description = "The audit log (JSON lines); the"
+            + " files rotated out of it are read too.")
     Path audit;
 
     @Option(names = "--bundle", required = true, paramLabel = "CANDIDATE", description = "The candidate bundle"
@@ -53,6 +54,10 @@ public class ReplayCommand implements Callable<Integer> {
             System.err.println("--since: not an RFC 3339 time such as 2026-12-01T00:00:00Z: " + since);
             return FAILED;
         }
+        if (AuditFiles.list(audit).isEmpty()) {
+            System.err.println(audit + ": no such audit log");
+            return FAILED;
+        }
         PolicyBundle candidate;
         try {
             candidate = PolicyBundle.read(bundle);
@@ -63,17 +68,17 @@ public class ReplayCommand implements Callable<Integer> {
         long[] counts = new long[2]; // replayed, changed
         try (OpaEngine engine = OpaEngine.start(candidate, 1, false)) {
             Replay replay = new Replay(engine);
-            AuditReader.forEach(audit, record -> {
-                if (selected(record, from)) {
-                    replay.replay(record).ifPresent(r -> {
-                        counts[0]++;
-                        if (r.changed()) {
-                            counts[1]++;
-                            System.out.println(describe(r));
-                        }
-                    });
-                }
-            });
+            // the active file and every file rotated out of it, in seq order
+            try (java.util.stream.Stream<ObjectNode> records = AuditFiles.records(audit)) {
+                records.filter(record -> selected(record, from)).forEach(record -> replay.replay(record)
+                        .ifPresent(r -> {
+                            counts[0]++;
+                            if (r.changed()) {
+                                counts[1]++;
+                                System.out.println(describe(r));
+                            }
+                        }));
+            }
         } catch (PolicyBundleException | UncheckedIOException | IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return FAILED;
@@ -84,6 +89,9 @@ public class ReplayCommand implements Callable<Integer> {
     }
 
     private boolean selected(ObjectNode record, Instant from) {
+        if (!record.path("input").isObject()) {
+            return false; // not a decision: an outcome, an approval event, a checkpoint
+        }
         if (run != null && !run.equals(record.path("run_id").asText())) {
             return false;
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -233,6 +234,65 @@ public interface ToolgateConfig {
          * alike within one process only). A secret: set it from the environment, never in a file in the image.
          */
         Optional<String> redactionKey();
+
+        /**
+         * Rotate the log once its file reaches this size (e.g. {@code 100M}): the file is renamed to
+         * {@code <name>.<first seq>-<last seq>.<extension>} and a new file of the configured name continues the chain.
+         * Checked between group commits, so a file ends at most one batch past it. No rotation by size when unset.
+         */
+        Optional<MemorySize> rotateSize();
+
+        /**
+         * Rotate the log once its file's first record is this old (e.g. {@code 24H}), at the next group commit; an idle
+         * log is not rotated into empty files. No rotation by time when unset.
+         */
+        Optional<Duration> rotateInterval();
+
+        /** Signed checkpoints in the chain, so that a log cut short can be told from a whole one. */
+        Checkpoint checkpoint();
+
+        /** A copy of every record, for a log shipper. */
+        Export export();
+    }
+
+    /**
+     * Checkpoint records: an Ed25519 signature over the head of the chain, written every {@link #everyRecords()}
+     * records or {@link #every()} after the first record it does not cover, and when the log closes. Off without a key.
+     */
+    interface Checkpoint {
+
+        /**
+         * The Ed25519 private key, unencrypted PKCS#8 PEM, as {@code openssl genpkey -algorithm ed25519} writes it.
+         * Readable by toolgate only. A key that cannot be read stops startup.
+         */
+        Optional<Path> key();
+
+        /** The key's name, written into every checkpoint so that a verifier knows which public key to use. */
+        Optional<String> keyId();
+
+        /** Records written after which a checkpoint follows. */
+        @WithDefault("1000")
+        int everyRecords();
+
+        /** How long the first record after a checkpoint waits, at most, for the next one. */
+        @WithDefault("1m")
+        Duration every();
+
+        /**
+         * A file each checkpoint line is also appended to (no fsync, by a thread of its own), to be kept on another
+         * machine: {@code audit verify --checkpoints} finds with it a log cut off before its last checkpoint.
+         */
+        Optional<Path> file();
+    }
+
+    interface Export {
+
+        /**
+         * A file every record's line is appended to once it is durable in the log, byte for byte, by a thread of its
+         * own and without fsync, for a log shipper to send on. A failing file never fails or delays a call: it is
+         * logged once and counted ({@code toolgate_audit_export_failures_total}).
+         */
+        Optional<Path> file();
     }
 
     interface Identity {

@@ -113,4 +113,35 @@ class RunIndexTest {
             assertEquals(List.of("intent:d-1", "intent:d-2"), ids(index.records("acme", "run-a")));
         }
     }
+
+    @Test
+    void followsTheLogAcrossRotationsAndReadsRotatedFiles() throws Exception {
+        // given a log rotated every few hundred bytes, and an index reading it while it rotates
+        Path log = dir.resolve("audit.jsonl");
+        AuditSettings settings = AuditSettings.of(log, 1).withRotation(java.util.OptionalLong.of(600),
+                Optional.empty());
+        try (FileAuditLog audit = new FileAuditLog(settings, CLOCK, null); RunIndex index = RunIndex.beside(log)) {
+            for (int i = 1; i <= 6; i++) {
+                await(audit.intent(inRun("d-" + i, i % 2 == 0 ? "run-even" : "run-odd"), "r1"));
+                if (i == 3) {
+                    assertEquals(List.of("intent:d-1", "intent:d-3"), ids(index.records("acme", "run-odd")));
+                }
+            }
+            assertTrue(AuditFiles.list(log).size() > 2, "the log rotated: " + AuditFiles.list(log));
+
+            // then every record of a run is found, whichever file it is in now
+            assertEquals(List.of("intent:d-1", "intent:d-3", "intent:d-5"), ids(index.records("acme", "run-odd")));
+            assertEquals(List.of("intent:d-2", "intent:d-4", "intent:d-6"), ids(index.records("acme", "run-even")));
+        }
+
+        // and a new index (a restart) reads its entries back against the rotated files
+        try (RunIndex index = RunIndex.beside(log)) {
+            assertEquals(List.of("intent:d-2", "intent:d-4", "intent:d-6"), ids(index.records("acme", "run-even")));
+        }
+        // and one made from nothing reads them all again
+        java.nio.file.Files.delete(dir.resolve("audit.jsonl.runs"));
+        try (RunIndex index = RunIndex.beside(log)) {
+            assertEquals(List.of("intent:d-1", "intent:d-3", "intent:d-5"), ids(index.records("acme", "run-odd")));
+        }
+    }
 }
