@@ -34,7 +34,9 @@ final class AuditRecords {
         /** An approval request event (opened, approved, rejected, expired, redeemed). */
         APPROVAL("approval"),
         /** A signature over the chain up to the record before it (see {@link CheckpointSignatures}). */
-        CHECKPOINT("checkpoint");
+        CHECKPOINT("checkpoint"),
+        /** A shadow bundle decided a call otherwise than the active one. */
+        SHADOW("shadow");
 
         final String code;
 
@@ -174,6 +176,32 @@ final class AuditRecords {
         return body;
     }
 
+    /**
+     * A shadow disagreement: the call, the active policy's decision and revision, the shadow bundle's decision and
+     * revision. The call's own records (its intent or denial) hold its input.
+     */
+    static ObjectNode shadow(ToolCall call, String policyRevision, String shadowRevision,
+            dev.toolgate.pipeline.AuditLog.ShadowDecision shadow) {
+        ObjectNode body = NODES.objectNode();
+        body.put("type", Type.SHADOW.code);
+        body.put("decision_id", call.id());
+        body.put("protocol", call.protocol().code());
+        body.set("principal", call.principal().<JsonNode> map(AuditRecords::principal).orElse(NODES.nullNode()));
+        body.put("run_id", call.runId());
+        body.put("tool", call.tool());
+        body.put("action", call.action().map(a -> a.action().name()).orElse(null));
+        body.put("policy_revision", policyRevision);
+        body.set("policy", call.decision().<JsonNode> map(AuditRecords::policy).orElse(NODES.nullNode()));
+        body.put("shadow_revision", shadowRevision);
+        ObjectNode decided = body.putObject("shadow");
+        decided.put("allow", shadow.allow());
+        ArrayNode reasons = decided.putArray("reasons");
+        shadow.reasons().forEach(reasons::add);
+        decided.put("approval", shadow.approval());
+        body.put("trace_id", call.trace().map(TraceContext::traceId).orElse(null));
+        return body;
+    }
+
     /** The line the writer serialises: the body between the members it assigns. */
     static ObjectNode record(long seq, Instant time, ObjectNode body, String prev) {
         ObjectNode record = NODES.objectNode();
@@ -187,7 +215,7 @@ final class AuditRecords {
     private static String decision(Type type, Optional<Denial> denial) {
         return switch (type) {
             case INTENT, OUTCOME, FAIL_OPEN, REPLAYED -> "allow";
-            case APPROVAL, CHECKPOINT -> null;
+            case APPROVAL, CHECKPOINT, SHADOW -> null;
             case DENIED -> "deny";
             case DRY_RUN -> denial.isPresent() ? "deny" : "allow";
         };

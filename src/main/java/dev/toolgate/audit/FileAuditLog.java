@@ -208,6 +208,12 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     }
 
     @Override
+    public Uni<Void> shadowed(ToolCall call, String policyRevision, String shadowRevision, ShadowDecision shadow) {
+        // evidence about a candidate, never about what was enforced: it may wait for the next fsync like an outcome
+        return append(AuditRecords.shadow(call, policyRevision, shadowRevision, shadow), deferOutcomes);
+    }
+
+    @Override
     public Uni<Void> replayed(ToolCall call, String policyRevision, String originalDecisionId) {
         ObjectNode body = AuditRecords.body(Type.REPLAYED, call, policyRevision, null, Optional.empty(), hash);
         body.put("detail", "replay of " + originalDecisionId);

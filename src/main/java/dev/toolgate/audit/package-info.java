@@ -27,6 +27,11 @@
  * <li>{@code prev}: lowercase hex SHA-256 of the previous line's bytes without its newline; 64 zeros for the first
  * record</li>
  * </ol>
+ * Records of other types have members of their own between {@code type} and {@code prev}: an {@code approval} event
+ * (event, approval id, actor, payload hash, tier, state), a {@code checkpoint} (below), and a {@code shadow}
+ * disagreement ({@code decision_id}, {@code protocol}, {@code principal}, {@code run_id}, {@code tool}, {@code action},
+ * {@code policy_revision} and {@code policy} of the active bundle, {@code shadow_revision} and {@code shadow}
+ * ({@code allow}, {@code reasons}, {@code approval}) of the shadow bundle, {@code trace_id}).
  *
  * <h2>Durability</h2>
  * A record is acknowledged (its {@code Uni} completes) only after it and the records before it are written and

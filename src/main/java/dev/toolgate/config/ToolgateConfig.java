@@ -205,6 +205,19 @@ public interface ToolgateConfig {
          */
         @WithDefault("true")
         boolean onEventLoop();
+
+        /**
+         * A candidate bundle evaluated beside the active one on live traffic and never enforced (a file path or a
+         * {@code classpath:} resource): after each call's policy decision, off the call's path, on workers of its
+         * own. A disagreement (allowed or not, or the approval tier) is counted
+         * ({@code toolgate_policy_shadow_decisions_total{outcome}}) and written to the audit log with both decisions.
+         * A bundle that cannot be loaded stops startup.
+         */
+        Optional<String> shadow();
+
+        /** Shadow evaluations waiting or running at once; a call past it is not shadowed (counted as skipped). */
+        @WithDefault("256")
+        int shadowQueue();
     }
 
     interface Audit {

@@ -22,10 +22,12 @@ public class ContractBootstrap {
 
     private final ToolgateConfig config;
     private final Active active;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
-    ContractBootstrap(ToolgateConfig config, Active active) {
+    ContractBootstrap(ToolgateConfig config, Active active, io.micrometer.core.instrument.MeterRegistry meters) {
         this.config = config;
         this.active = active;
+        this.meters = meters;
     }
 
     @PostConstruct
@@ -36,5 +38,9 @@ public class ContractBootstrap {
                 config.contract(), contract.agents().size(), contract.tools().size(), contract.killSwitches().size(),
                 contract.revision());
         FallbackGrants.ungranted(contract).forEach(warning -> LOG.warnf("contract %s: %s", config.contract(), warning));
+        // which contract is in force, as a metric: 1, labelled with the revision
+        io.micrometer.core.instrument.Gauge.builder("toolgate.contract.info", () -> 1)
+                .description("The agent contract loaded, by revision").tag("revision", contract.revision())
+                .register(meters);
     }
 }

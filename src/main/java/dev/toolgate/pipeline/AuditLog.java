@@ -32,6 +32,29 @@ public interface AuditLog {
     /** The call was denied before anything was forwarded. */
     Uni<Void> denied(ToolCall call, String policyRevision, Denial denial);
 
+    /**
+     * A shadow bundle decided the call otherwise than the active one (neither was changed by it).
+     *
+     * @param shadow the shadow bundle's decision, or the problem that made it no decision
+     */
+    default Uni<Void> shadowed(ToolCall call, String policyRevision, String shadowRevision, ShadowDecision shadow) {
+        return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * What a shadow bundle decided.
+     *
+     * @param allow whether it allows the call
+     * @param approval the approval tier's code
+     * @param reasons its reasons, or what was wrong with its decision
+     */
+    record ShadowDecision(boolean allow, String approval, java.util.List<String> reasons) {
+        public ShadowDecision {
+            java.util.Objects.requireNonNull(approval, "approval");
+            reasons = java.util.List.copyOf(reasons);
+        }
+    }
+
     /** A dry run was answered with this proposal. */
     Uni<Void> proposed(ToolCall call, String policyRevision, Optional<Denial> denial);
 

@@ -38,9 +38,17 @@ public class PolicyStage implements Stage {
     private static final Logger LOG = Logger.getLogger(PolicyStage.class);
 
     private final OpaEngine engine;
+    private final ShadowPolicy shadow;
 
-    PolicyStage(OpaEngine engine) {
+    @jakarta.inject.Inject
+    PolicyStage(OpaEngine engine, ShadowPolicy shadow) {
         this.engine = engine;
+        this.shadow = shadow;
+    }
+
+    /** A stage without a shadow bundle. */
+    PolicyStage(OpaEngine engine) {
+        this(engine, ShadowPolicy.none());
     }
 
     @Override
@@ -89,7 +97,20 @@ public class PolicyStage implements Stage {
 
     /** @param input the input decided on, kept with the decision for the audit log; null for a listing query */
     private StageResult decide(ToolCall call, ObjectNode input, JsonNode result) {
-        return switch (DecisionReader.read(result, engine.revision())) {
+        DecisionReader.Result read = DecisionReader.read(result, engine.revision());
+        StageResult decided = decide(call, input, read);
+        if (input != null) {
+            // a listing query is not shadowed: it decides what is shown, not a call
+            ToolCall withDecision = read instanceof DecisionReader.Result.Valid v
+                    ? call.withDecision(kept(v.decision(), input))
+                    : call;
+            shadow.compare(withDecision, engine.revision(), input, read);
+        }
+        return decided;
+    }
+
+    private StageResult decide(ToolCall call, ObjectNode input, DecisionReader.Result read) {
+        return switch (read) {
             case DecisionReader.Result.Malformed m -> {
                 LOG.warnf("call %s: the policy returned no valid decision (%s), denied", call.id(), m.problem());
                 yield deny("the policy returned no valid decision: " + m.problem());

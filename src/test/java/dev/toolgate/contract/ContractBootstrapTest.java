@@ -30,7 +30,8 @@ class ContractBootstrapTest {
         // given
         Active active = new Active();
         active.publishPolicyRevision("policy-test");
-        ContractBootstrap bootstrap = new ContractBootstrap(config(Contracts.file("full.yaml")), active);
+        ContractBootstrap bootstrap = new ContractBootstrap(config(Contracts.file("full.yaml")), active,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
         // when
         bootstrap.start();
@@ -47,7 +48,8 @@ class ContractBootstrapTest {
         Active active = new Active();
         active.publishPolicyRevision("policy-test");
         Path file = Contracts.file("several-errors.yaml");
-        ContractBootstrap bootstrap = new ContractBootstrap(config(file), active);
+        ContractBootstrap bootstrap = new ContractBootstrap(config(file), active,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
         // when
         ContractException e = assertThrows(ContractException.class, bootstrap::start);
