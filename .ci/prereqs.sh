@@ -32,10 +32,13 @@ if ! opa version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
   GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION" || { echo "prereqs: opa install failed" >&2; return 1 2>/dev/null || exit 1; }
 fi
 
-# jaeger, pinned, for the tracing end-to-end test (JaegerTraceIT). Its module has a replace directive, so
+# jaeger, pinned, for the tracing end-to-end test (JaegerTraceIT) and the load test's traced row: only when the
+# sourcing script says it needs it (TOOLGATE_NEEDS_JAEGER=1: .ci/test, loadtest/side-by-side.sh), so that the demo
+# does not wait for it. Its module has a replace directive, so
 # `go install pkg@version` refuses it: it is built in a module of its own that repeats the replace (about 12 minutes
 # of a 2-core machine the first time; the build cache makes a rebuild take seconds). A marker names the version built.
-if [ ! -x "$GOBIN_DIR/jaeger" ] || [ ! -f "$GOBIN_DIR/.jaeger-$JAEGER_VERSION" ]; then
+if [ "${TOOLGATE_NEEDS_JAEGER:-0}" = 1 ] \
+    && { [ ! -x "$GOBIN_DIR/jaeger" ] || [ ! -f "$GOBIN_DIR/.jaeger-$JAEGER_VERSION" ]; }; then
   echo "prereqs: building jaeger $JAEGER_VERSION" >&2
   _jaeger_mod=$(go env GOPATH)/toolgate-jaeger
   rm -rf "$_jaeger_mod" && mkdir -p "$_jaeger_mod" && (cd "$_jaeger_mod" \
@@ -63,4 +66,4 @@ if ! _node_ok; then
     || { echo "prereqs: nodejs/npm install failed" >&2; return 1 2>/dev/null || exit 1; }
   _node_ok || { echo "prereqs: need node >= 18 and npm on the PATH; have node $(node --version 2>/dev/null || echo none), npm $(npm --version 2>/dev/null || echo none)" >&2; return 1 2>/dev/null || exit 1; }
 fi
-echo "prereqs: java $(_java_major "$JAVA_HOME") at $JAVA_HOME, $(opa version | head -1), jaeger $JAEGER_VERSION, $(redis-server --version | cut -d' ' -f1-3), node $(node --version), npm $(npm --version 2>/dev/null)" >&2
+echo "prereqs: java $(_java_major "$JAVA_HOME") at $JAVA_HOME, $(opa version | head -1), $(redis-server --version | cut -d' ' -f1-3), node $(node --version), npm $(npm --version 2>/dev/null)" >&2

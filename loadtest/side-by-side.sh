@@ -25,7 +25,7 @@
 # Needs the loopback ports 18101-18121 free. Results: loadtest/target/side-by-side/ (rows.jsonl, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source .ci/prereqs.sh
+TOOLGATE_NEEDS_JAEGER=1 source .ci/prereqs.sh
 VEGETA_VERSION=v12.13.0
 GHZ_VERSION=v0.120.0
 
