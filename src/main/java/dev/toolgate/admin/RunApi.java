@@ -2,6 +2,8 @@ package dev.toolgate.admin;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -18,11 +20,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.toolgate.audit.RunIndex;
 import dev.toolgate.audit.RunRecords;
+import dev.toolgate.call.BudgetSpec;
 import dev.toolgate.call.Denial;
 import dev.toolgate.call.Principal;
 import dev.toolgate.call.Reason;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.ingress.web.Callers;
+import dev.toolgate.limits.Keys;
+import dev.toolgate.limits.LimitsStore;
+import dev.toolgate.pipeline.Active;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
@@ -46,11 +52,15 @@ public class RunApi {
     private final Callers callers;
     private final ObjectMapper json;
     private final RunIndex index;
+    private final LimitsStore store;
+    private final Active active;
 
-    RunApi(Callers callers, ObjectMapper json, ToolgateConfig config) {
+    RunApi(Callers callers, ObjectMapper json, ToolgateConfig config, LimitsStore store, Active active) {
         this.callers = callers;
         this.json = json;
         this.index = RunIndex.beside(config.audit().path());
+        this.store = store;
+        this.active = active;
     }
 
     void routes(@Observes Router router) {
@@ -66,10 +76,12 @@ public class RunApi {
         blocking(() -> {
             ObjectNode run = RunRecords.of(who.tenant(), runId, index.records(who.tenant(), runId), visible);
             return run.path("calls").isEmpty() ? Optional.<ObjectNode> empty() : Optional.of(run);
-        }).subscribe().with(found -> found.ifPresentOrElse(run -> ok(rc, run),
-                () -> callers.fail(rc, Denial.of(Reason.NOT_FOUND, "no run " + runId + " of yours"
-                        + (auditor ? " or of tenant " + who.tenant() : "") + " in the audit log"))),
-                fault -> unreadable(rc, fault));
+        }).chain(found -> found.isEmpty() ? Uni.createFrom().item(found)
+                : withBudgets(found.get(), who.tenant(), runId).map(Optional::of))
+                .subscribe().with(found -> found.ifPresentOrElse(run -> ok(rc, run),
+                        () -> callers.fail(rc, Denial.of(Reason.NOT_FOUND, "no run " + runId + " of yours"
+                                + (auditor ? " or of tenant " + who.tenant() : "") + " in the audit log"))),
+                        fault -> unreadable(rc, fault));
     }
 
     private void list(RoutingContext rc, Principal who) {
@@ -110,6 +122,47 @@ public class RunApi {
             }
             ok(rc, doc);
         }, fault -> unreadable(rc, fault));
+    }
+
+    /**
+     * The run's budgets, from the limits store: every {@code per: run} budget of the contract that holds spend or
+     * reservations of one of the run's agents (as shown), with its cap. Null when the store cannot be reached: then
+     * they are not known, which is not the same as none.
+     */
+    private Uni<ObjectNode> withBudgets(ObjectNode run, String tenant, String runId) {
+        List<BudgetSpec> perRun = active.snapshot().contract().budgets().stream()
+                .filter(b -> b.per() == BudgetSpec.Scope.RUN).toList();
+        List<Uni<Optional<ObjectNode>>> each = new ArrayList<>();
+        for (JsonNode agent : run.path("agents")) {
+            for (BudgetSpec spec : perRun) {
+                each.add(store.budget(tenant, Keys.runBudget(tenant, spec.name(), agent.asText(), runId))
+                        .map(state -> {
+                            if (state.spentUsdMicros() == 0 && state.reservedUsdMicros() == 0) {
+                                return Optional.<ObjectNode> empty();
+                            }
+                            ObjectNode budget = json.createObjectNode();
+                            budget.put("budget", spec.name());
+                            budget.put("agent", agent.asText());
+                            budget.put("cap_usd_micros", spec.capUsdMicros());
+                            budget.put("spent_usd_micros", state.spentUsdMicros());
+                            budget.put("reserved_usd_micros", state.reservedUsdMicros());
+                            return Optional.of(budget);
+                        }));
+            }
+        }
+        if (each.isEmpty()) {
+            run.set("budgets", json.createArrayNode());
+            return Uni.createFrom().item(run);
+        }
+        return Uni.join().all(each).andFailFast().map(budgets -> {
+            ArrayNode list = json.createArrayNode();
+            budgets.forEach(b -> b.ifPresent(list::add));
+            run.set("budgets", list);
+            return run;
+        }).onFailure().recoverWithItem(fault -> {
+            LOG.warnf("the run API could not read run budgets: %s", fault.toString());
+            return run;
+        });
     }
 
     /** Reading the log is file I/O: never on the event loop; the answer is written back on the request's context. */

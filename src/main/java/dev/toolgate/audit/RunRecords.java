@@ -87,6 +87,8 @@ public final class RunRecords {
         run.put("workflow", workflow);
         // toolgate is not told which model drives an agent, nor a run's budget unless it names one in the contract
         run.putNull("model");
+        // the run's budgets are in the limits store, not the log: the API fills them in; offline they are not known
+        run.putNull("budgets");
         run.put("first_seen", first);
         run.put("last_seen", last);
         long spend = 0;

@@ -344,4 +344,22 @@ abstract class LimitsGatewayTest {
         given().header("Authorization", ADMIN).post("/admin/budgets/refunds-per-run/reset?agent=support-bot&run=" + run).then()
                 .statusCode(200).body("spent_usd_micros", equalTo(0)).body("reset", equalTo(true));
     }
+
+    @Test
+    void aRunRecordShowsTheRunBudgetsItSpentFrom() {
+        // given a refund of 2 USD in a run, against the 10 USD refunds-per-run budget
+        String run = run();
+        refund(run, 2_000_000).then().statusCode(201);
+
+        // then the run's record shows that budget with what the run spent of it, once settled
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> given()
+                .header("Authorization", SUPPORT).get("/v1/runs/" + run).then().statusCode(200).extract().jsonPath()
+                .getLong("budgets.find { it.budget == 'refunds-per-run' }.spent_usd_micros") == 2_000_000L);
+        JsonPath record = given().header("Authorization", SUPPORT).get("/v1/runs/" + run).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(List.of("refunds-per-run"), record.getList("budgets.budget"));
+        assertEquals("support-bot", record.getString("budgets[0].agent"));
+        assertEquals(10_000_000L, record.getLong("budgets[0].cap_usd_micros"));
+        assertEquals(0L, record.getLong("budgets[0].reserved_usd_micros"));
+    }
 }
