@@ -215,6 +215,17 @@ public interface ToolgateConfig {
          */
         Optional<String> shadow();
 
+        /**
+         * The public key (PEM, RSA or EC) that signed the policy bundles: with it, toolgate loads only a bundle whose
+         * {@code .signatures.json} (as {@code opa build --signing-key} writes it) verifies and lists exactly the files
+         * of the bundle with their hashes; the active and the shadow bundle alike. Unset: bundles are not checked.
+         */
+        Optional<java.nio.file.Path> verificationKey();
+
+        /** The key id the bundle's signature must name ({@code opa build --signing-key ... --signing-alg}: "default"). */
+        @WithDefault("default")
+        String verificationKeyId();
+
         /** Shadow evaluations waiting or running at once; a call past it is not shadowed (counted as skipped). */
         @WithDefault("256")
         int shadowQueue();

@@ -70,7 +70,8 @@ public class OpaEngine implements AutoCloseable {
     @Inject
     OpaEngine(ToolgateConfig config, Active active) {
         // a native image cannot generate bytecode at run time: there the interpreter is the only choice
-        this(PolicyBundle.load(config.policy().bundle()), config.policy().instances(),
+        this(PolicyBundle.load(config.policy().bundle(), BundleSignatures.configured(config)),
+                config.policy().instances(),
                 config.policy().interpreter() || io.quarkus.runtime.ImageMode.current().isNativeImage(),
                 config.policy().onEventLoop());
         active.publishPolicyRevision(bundle.revision());

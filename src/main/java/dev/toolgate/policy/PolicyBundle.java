@@ -55,6 +55,16 @@ public record PolicyBundle(String source, byte[] wasm, String data, String revis
      * @throws PolicyBundleException when it is missing or not a usable bundle
      */
     public static PolicyBundle load(String location) {
+        return load(location, java.util.Optional.empty());
+    }
+
+    /**
+     * Reads a bundle from a location as {@code toolgate.policy.bundle} names it, refused unless its signature verifies
+     * when a verifier is given.
+     *
+     * @throws PolicyBundleException when it is missing, not a usable bundle, or not signed as required
+     */
+    public static PolicyBundle load(String location, java.util.Optional<BundleSignatures> signatures) {
         if (location.startsWith(CLASSPATH)) {
             String resource = location.substring(CLASSPATH.length()).replaceFirst("^/+", "");
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -66,12 +76,18 @@ public record PolicyBundle(String source, byte[] wasm, String data, String revis
                 throw new PolicyBundleException("policy bundle " + location + ": no such class-path resource");
             }
             try (InputStream bundle = in) {
-                return read(bundle, location);
+                return read(bundle, location, signatures);
             } catch (IOException e) {
                 throw new PolicyBundleException("policy bundle " + location + ": cannot be read: " + e.getMessage(), e);
             }
         }
-        return read(Path.of(location));
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            return read(in, location, signatures);
+        } catch (NoSuchFileException e) {
+            throw new PolicyBundleException("policy bundle " + location + ": no such file", e);
+        } catch (IOException e) {
+            throw new PolicyBundleException("policy bundle " + location + ": cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -96,12 +112,17 @@ public record PolicyBundle(String source, byte[] wasm, String data, String revis
      * @throws PolicyBundleException when it is not a usable bundle
      */
     public static PolicyBundle read(InputStream in, String source) {
+        return read(in, source, java.util.Optional.empty());
+    }
+
+    private static PolicyBundle read(InputStream in, String source, java.util.Optional<BundleSignatures> signatures) {
         Map<String, byte[]> files;
         try {
             files = TarArchive.readGzip(in);
         } catch (IOException e) {
             throw new PolicyBundleException("policy bundle " + source + " is not an opa bundle: " + e.getMessage(), e);
         }
+        signatures.ifPresent(s -> s.verify(files, source));
         byte[] wasm = files.get("policy.wasm");
         if (wasm == null) {
             throw new PolicyBundleException("policy bundle " + source

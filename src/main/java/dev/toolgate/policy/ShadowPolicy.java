@@ -37,8 +37,10 @@ public class ShadowPolicy {
     ShadowPolicy(ToolgateConfig config, AuditLog audit, MeterRegistry meters) {
         this(config.policy().shadow().map(location -> {
             // one worker, never an event loop: the shadow must not take time from the calls it watches
-            OpaEngine shadow = OpaEngine.start(PolicyBundle.load(location), 1, config.policy().interpreter()
-                    || io.quarkus.runtime.ImageMode.current().isNativeImage(), false);
+            OpaEngine shadow = OpaEngine.start(PolicyBundle.load(location, BundleSignatures.configured(config)), 1,
+                    config.policy().interpreter()
+                            || io.quarkus.runtime.ImageMode.current().isNativeImage(),
+                    false);
             LOG.infof("shadow policy bundle %s loaded: revision %s, decided beside the active bundle, never enforced",
                     location, shadow.revision());
             return shadow;
