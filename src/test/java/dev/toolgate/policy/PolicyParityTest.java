@@ -45,7 +45,7 @@ class PolicyParityTest {
         Path bundle = Opa.builtBundle();
 
         // when
-        List<JsonNode> inProcess = evaluateInProcess(bundle, corpus);
+        List<JsonNode> inProcess = evaluateInProcess(bundle, corpus, false);
         List<JsonNode> reference = evaluateWithOpa(Path.of(System.getProperty("basedir", ".")).resolve("policies"), corpus);
 
         // then
@@ -65,8 +65,31 @@ class PolicyParityTest {
         assertFalse(inProcess.contains(MissingNode.getInstance()), "the bundled policy always decides");
     }
 
-    private static List<JsonNode> evaluateInProcess(Path bundle, List<ParityCorpus.Case> corpus) {
-        try (OpaEngine engine = OpaEngine.start(PolicyBundle.read(bundle), 2, false)) {
+    /**
+     * The native executable cannot compile Wasm to bytecode at run time, so it evaluates with Chicory's interpreter
+     * (chosen by OpaEngine itself there): the interpreter must decide exactly as the compiler the JVM uses.
+     */
+    @Test
+    void theInterpreterDecidesEveryCorpusInputAsTheCompilerDoes() {
+        List<ParityCorpus.Case> corpus = ParityCorpus.all();
+        Path bundle = Opa.builtBundle();
+        List<JsonNode> compiled = evaluateInProcess(bundle, corpus, false);
+        List<JsonNode> interpreted = evaluateInProcess(bundle, corpus, true);
+        List<String> disagreements = new ArrayList<>();
+        for (int i = 0; i < corpus.size(); i++) {
+            if (!compiled.get(i).equals(interpreted.get(i))) {
+                disagreements.add(corpus.get(i).name() + ":\n  compiled:    " + compiled.get(i)
+                        + "\n  interpreted: " + interpreted.get(i));
+            }
+        }
+        System.out.printf("interpreter parity: %d/%d decisions agree%n", corpus.size() - disagreements.size(),
+                corpus.size());
+        assertEquals(List.of(), disagreements, String.join("\n", disagreements));
+        assertTrue(new HashSet<>(interpreted).size() >= 10, "too few distinct decisions");
+    }
+
+    private static List<JsonNode> evaluateInProcess(Path bundle, List<ParityCorpus.Case> corpus, boolean interpreter) {
+        try (OpaEngine engine = OpaEngine.start(PolicyBundle.read(bundle), 2, interpreter)) {
             List<Uni<JsonNode>> evaluations = corpus.stream()
                     .map(c -> engine.evaluate((ObjectNode) c.input())).toList();
             List<JsonNode> decisions = new ArrayList<>();
