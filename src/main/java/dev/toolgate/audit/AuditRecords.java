@@ -36,7 +36,9 @@ final class AuditRecords {
         /** A signature over the chain up to the record before it (see {@link CheckpointSignatures}). */
         CHECKPOINT("checkpoint"),
         /** A shadow bundle decided a call otherwise than the active one. */
-        SHADOW("shadow");
+        SHADOW("shadow"),
+        /** A contract or policy bundle loaded at run time, or refused. */
+        RELOAD("reload");
 
         final String code;
 
@@ -202,6 +204,17 @@ final class AuditRecords {
         return body;
     }
 
+    /** A reload record: what was reloaded, whether it was loaded or refused, the revision in force, and why. */
+    static ObjectNode reload(String what, String outcome, String revision, String detail) {
+        ObjectNode body = NODES.objectNode();
+        body.put("type", Type.RELOAD.code);
+        body.put("what", what);
+        body.put("outcome", outcome);
+        body.put("policy_revision", revision);
+        body.put("detail", detail);
+        return body;
+    }
+
     /** The line the writer serialises: the body between the members it assigns. */
     static ObjectNode record(long seq, Instant time, ObjectNode body, String prev) {
         ObjectNode record = NODES.objectNode();
@@ -215,7 +228,7 @@ final class AuditRecords {
     private static String decision(Type type, Optional<Denial> denial) {
         return switch (type) {
             case INTENT, OUTCOME, FAIL_OPEN, REPLAYED -> "allow";
-            case APPROVAL, CHECKPOINT, SHADOW -> null;
+            case APPROVAL, CHECKPOINT, SHADOW, RELOAD -> null;
             case DENIED -> "deny";
             case DRY_RUN -> denial.isPresent() ? "deny" : "allow";
         };

@@ -208,6 +208,11 @@ public class FileAuditLog implements AuditLog, AutoCloseable {
     }
 
     @Override
+    public Uni<Void> reloaded(String what, String outcome, String revision, String detail) {
+        return append(AuditRecords.reload(what, outcome, revision, detail), false);
+    }
+
+    @Override
     public Uni<Void> shadowed(ToolCall call, String policyRevision, String shadowRevision, ShadowDecision shadow) {
         // evidence about a candidate, never about what was enforced: it may wait for the next fsync like an outcome
         return append(AuditRecords.shadow(call, policyRevision, shadowRevision, shadow), deferOutcomes);

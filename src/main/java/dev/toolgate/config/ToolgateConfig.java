@@ -226,6 +226,15 @@ public interface ToolgateConfig {
         @WithDefault("default")
         String verificationKeyId();
 
+        /**
+         * How often the bundle file is looked at for a new bundle (a file path only, not {@code classpath:}): a changed
+         * file is loaded, its signature checked when a verification key is set, instantiated and asked one smoke
+         * decision; it then replaces the bundle in use between calls (a call in flight finishes under the revision it
+         * started with), or is refused with a log line, {@code toolgate_reloads_total{what="policy",outcome="refused"}}
+         * and an audit record, and the last good bundle stays. Unset: never reloaded.
+         */
+        Optional<Duration> reloadInterval();
+
         /** Shadow evaluations waiting or running at once; a call past it is not shadowed (counted as skipped). */
         @WithDefault("256")
         int shadowQueue();

@@ -33,6 +33,18 @@ public interface AuditLog {
     Uni<Void> denied(ToolCall call, String policyRevision, Denial denial);
 
     /**
+     * A new contract or policy bundle was loaded, or refused.
+     *
+     * @param what {@code policy} or {@code contract}
+     * @param outcome {@code loaded} or {@code refused}
+     * @param revision the revision now in force
+     * @param detail the new revision, or why the new one was refused
+     */
+    default Uni<Void> reloaded(String what, String outcome, String revision, String detail) {
+        return Uni.createFrom().voidItem();
+    }
+
+    /**
      * A shadow bundle decided the call otherwise than the active one (neither was changed by it).
      *
      * @param shadow the shadow bundle's decision, or the problem that made it no decision

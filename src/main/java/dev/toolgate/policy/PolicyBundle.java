@@ -115,7 +115,7 @@ public record PolicyBundle(String source, byte[] wasm, String data, String revis
         return read(in, source, java.util.Optional.empty());
     }
 
-    private static PolicyBundle read(InputStream in, String source, java.util.Optional<BundleSignatures> signatures) {
+    static PolicyBundle read(InputStream in, String source, java.util.Optional<BundleSignatures> signatures) {
         Map<String, byte[]> files;
         try {
             files = TarArchive.readGzip(in);

@@ -17,10 +17,15 @@ import io.quarkus.runtime.Startup;
 public class PolicyRevisions {
 
     PolicyRevisions(OpaEngine engine, ShadowPolicy shadow, MeterRegistry meters) {
-        Gauge.builder("toolgate.policy.bundle.info", () -> 1).description("The policy bundles loaded, by revision")
-                .tags("bundle", "active", "revision", engine.revision()).register(meters);
+        active(meters, engine.revision());
         shadow.revision().ifPresent(revision -> Gauge.builder("toolgate.policy.bundle.info", () -> 1)
                 .description("The policy bundles loaded, by revision")
                 .tags("bundle", "shadow", "revision", revision).register(meters));
+    }
+
+    /** The active bundle's revision: 1 for it; a reload sets the one it replaced to 0. */
+    static void active(MeterRegistry meters, String revision) {
+        Gauge.builder("toolgate.policy.bundle.info", () -> 1).description("The policy bundles loaded, by revision")
+                .tags("bundle", "active", "revision", revision).register(meters);
     }
 }

@@ -37,18 +37,18 @@ public class PolicyStage implements Stage {
 
     private static final Logger LOG = Logger.getLogger(PolicyStage.class);
 
-    private final OpaEngine engine;
+    private final PolicyEngines engines;
     private final ShadowPolicy shadow;
 
     @jakarta.inject.Inject
-    PolicyStage(OpaEngine engine, ShadowPolicy shadow) {
-        this.engine = engine;
+    PolicyStage(PolicyEngines engines, ShadowPolicy shadow) {
+        this.engines = engines;
         this.shadow = shadow;
     }
 
-    /** A stage without a shadow bundle. */
+    /** A stage of one engine, without a shadow bundle. */
     PolicyStage(OpaEngine engine) {
-        this(engine, ShadowPolicy.none());
+        this(PolicyEngines.of(engine), ShadowPolicy.none());
     }
 
     @Override
@@ -68,8 +68,10 @@ public class PolicyStage implements Stage {
             return Uni.createFrom().item(deny("no resolved call to decide"));
         }
         ObjectNode input = PolicyInput.of(call, ctx);
+        // the engine of the revision the call started with, even if a reload came since
+        OpaEngine engine = engines.forRevision(ctx.policyRevision());
         return Uni.createFrom().deferred(() -> engine.evaluate(input))
-                .map(result -> decide(call, input, result))
+                .map(result -> decide(engine, call, input, result))
                 .onFailure().recoverWithItem(fault -> {
                     LOG.warnf("call %s: policy evaluation failed (%s), denied", call.id(),
                             fault.getClass().getSimpleName());
@@ -85,10 +87,12 @@ public class PolicyStage implements Stage {
     @Override
     public Uni<List<ToolCall>> shows(List<ToolCall> candidates, CallContext ctx) {
         List<Uni<Optional<ToolCall>>> each = candidates.stream()
-                .map(call -> Uni.createFrom().deferred(() -> engine.evaluate(PolicyInput.of(call, ctx)))
-                        .map(result -> decide(call, null, result) instanceof StageResult.Continue c
-                                ? Optional.of(c.call())
-                                : Optional.<ToolCall> empty())
+                .map(call -> Uni.createFrom().deferred(() -> engines.forRevision(ctx.policyRevision())
+                        .evaluate(PolicyInput.of(call, ctx)))
+                        .map(result -> decide(engines.forRevision(ctx.policyRevision()), call, null,
+                                result) instanceof StageResult.Continue c
+                                        ? Optional.of(c.call())
+                                        : Optional.<ToolCall> empty())
                         .onFailure().recoverWithItem(Optional.empty()))
                 .toList();
         return Uni.join().all(each).andFailFast()
@@ -96,7 +100,7 @@ public class PolicyStage implements Stage {
     }
 
     /** @param input the input decided on, kept with the decision for the audit log; null for a listing query */
-    private StageResult decide(ToolCall call, ObjectNode input, JsonNode result) {
+    private StageResult decide(OpaEngine engine, ToolCall call, ObjectNode input, JsonNode result) {
         DecisionReader.Result read = DecisionReader.read(result, engine.revision());
         StageResult decided = decide(call, input, read);
         if (input != null) {
