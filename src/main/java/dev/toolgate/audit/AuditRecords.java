@@ -210,7 +210,7 @@ final class AuditRecords {
         body.put("type", Type.RELOAD.code);
         body.put("what", what);
         body.put("outcome", outcome);
-        body.put("policy_revision", revision);
+        body.put("revision", revision);
         body.put("detail", detail);
         return body;
     }

@@ -18,6 +18,17 @@ public interface ToolgateConfig {
     /** The agent contract file (YAML). Validated at start; a bad contract stops startup. */
     Path contract();
 
+    /**
+     * How often the contract file and the policy bundle file are looked at for a new version (a bundle from a file
+     * path only, not {@code classpath:}). A changed file is validated in full (a contract by every rule the start
+     * applies; a bundle read, its signature checked when a verification key is set, instantiated and asked one smoke
+     * decision) and swapped in between calls: a call in flight finishes under the versions it started with, and every
+     * answer's {@code Toolgate-Policy-Revision} names the bundle that decided it. A bad one is refused with a log
+     * line, {@code toolgate_reloads_total{what,outcome="refused"}} and an audit record, and the last good one stays.
+     * Unset: loaded once, at start.
+     */
+    Optional<Duration> reloadInterval();
+
     /** Policy bundle settings. */
     Policy policy();
 
@@ -225,15 +236,6 @@ public interface ToolgateConfig {
         /** The key id the bundle's signature must name ({@code opa build --signing-key ... --signing-alg}: "default"). */
         @WithDefault("default")
         String verificationKeyId();
-
-        /**
-         * How often the bundle file is looked at for a new bundle (a file path only, not {@code classpath:}): a changed
-         * file is loaded, its signature checked when a verification key is set, instantiated and asked one smoke
-         * decision; it then replaces the bundle in use between calls (a call in flight finishes under the revision it
-         * started with), or is refused with a log line, {@code toolgate_reloads_total{what="policy",outcome="refused"}}
-         * and an audit record, and the last good bundle stays. Unset: never reloaded.
-         */
-        Optional<Duration> reloadInterval();
 
         /** Shadow evaluations waiting or running at once; a call past it is not shadowed (counted as skipped). */
         @WithDefault("256")

@@ -26,7 +26,7 @@ import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
 /**
- * Reloads the policy bundle from its file ({@code toolgate.policy.reload-interval}): a file whose bytes changed is
+ * Reloads the policy bundle from its file ({@code toolgate.reload-interval}): a file whose bytes changed is
  * read (and its signature checked when {@code toolgate.policy.verification-key} is set), instantiated, and asked one
  * smoke decision, which must be a valid decision document; only then does it replace the engine in use
  * ({@link PolicyEngines#swap}). Anything short of that is refused: logged at WARN, counted
@@ -59,7 +59,7 @@ public class PolicyReloader {
         this.vertx = vertx;
         String location = config.policy().bundle();
         this.file = location.startsWith(PolicyBundle.CLASSPATH) ? Optional.empty() : Optional.of(Path.of(location));
-        Optional<Duration> interval = config.policy().reloadInterval();
+        Optional<Duration> interval = config.reloadInterval();
         if (interval.isPresent() && file.isPresent()) {
             seen = digest(file.get()).orElse("");
             long millis = Math.max(100, interval.get().toMillis());
@@ -69,7 +69,7 @@ public class PolicyReloader {
             }, false));
             LOG.infof("policy bundle %s: reloaded when it changes (looked at every %d ms)", file.get(), millis);
         } else if (interval.isPresent()) {
-            LOG.warnf("toolgate.policy.reload-interval is set, but the bundle %s is not a file: it is never reloaded",
+            LOG.warnf("toolgate.reload-interval is set, but the bundle %s is not a file: it is never reloaded",
                     location);
         }
     }

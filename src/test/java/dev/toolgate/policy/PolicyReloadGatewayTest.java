@@ -94,7 +94,7 @@ class PolicyReloadGatewayTest {
         assertEquals(1.0, reloads("loaded"));
         JsonNode loaded = reloadRecords().get(reloadRecords().size() - 1);
         assertEquals("loaded", loaded.path("outcome").asText());
-        assertEquals(second, loaded.path("policy_revision").asText());
+        assertEquals(second, loaded.path("revision").asText());
 
         // when a file that is no bundle replaces it
         Path garbage = dir.resolve("garbage.tar.gz");
@@ -108,7 +108,7 @@ class PolicyReloadGatewayTest {
         assertEquals(second, still.header("Toolgate-Policy-Revision"));
         JsonNode refused = reloadRecords().get(reloadRecords().size() - 1);
         assertEquals("refused", refused.path("outcome").asText());
-        assertEquals(second, refused.path("policy_revision").asText());
+        assertEquals(second, refused.path("revision").asText());
         assertTrue(refused.path("detail").asText().contains("not an opa bundle"), refused.toString());
     }
 }

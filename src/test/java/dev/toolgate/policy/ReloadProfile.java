@@ -20,6 +20,6 @@ public class ReloadProfile implements QuarkusTestProfile {
         } catch (Exception e) {
             throw new IllegalStateException("the bundle file could not be made: " + e, e);
         }
-        return Map.of("toolgate.policy.bundle", BUNDLE.toString(), "toolgate.policy.reload-interval", "100ms");
+        return Map.of("toolgate.policy.bundle", BUNDLE.toString(), "toolgate.reload-interval", "100ms");
     }
 }
