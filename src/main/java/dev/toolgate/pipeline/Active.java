@@ -15,13 +15,27 @@ public class Active {
 
     private final AtomicReference<Contract> contract = new AtomicReference<>();
     private final AtomicReference<String> policyRevision = new AtomicReference<>();
+    private volatile java.time.Instant contractLoadedAt = java.time.Instant.EPOCH;
+    private volatile java.time.Instant policyLoadedAt = java.time.Instant.EPOCH;
 
     public void publish(Contract c) {
         contract.set(c);
+        contractLoadedAt = java.time.Instant.now();
     }
 
     public void publishPolicyRevision(String revision) {
         policyRevision.set(revision);
+        policyLoadedAt = java.time.Instant.now();
+    }
+
+    /** When the contract in force was loaded. */
+    public java.time.Instant contractLoadedAt() {
+        return contractLoadedAt;
+    }
+
+    /** When the policy bundle in force was loaded. */
+    public java.time.Instant policyLoadedAt() {
+        return policyLoadedAt;
     }
 
     /** The context for a call arriving now. */

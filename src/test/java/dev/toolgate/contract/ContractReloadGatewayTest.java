@@ -100,6 +100,8 @@ class ContractReloadGatewayTest {
         refund().then().statusCode(403).body("reason", equalTo("tool_not_granted"));
         given().header("Authorization", "Bearer demo-support-key").get("/tools/payments/charges/ch_1").then()
                 .statusCode(200);
+        given().header("Authorization", "Bearer admin-key").get("/admin/status").then().statusCode(200)
+                .body("contract.last_refusal", org.hamcrest.Matchers.containsString("risk"));
 
         // when the original comes back, the grant does too
         install(original);

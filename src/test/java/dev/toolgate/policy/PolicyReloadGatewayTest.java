@@ -110,5 +110,14 @@ class PolicyReloadGatewayTest {
         assertEquals("refused", refused.path("outcome").asText());
         assertEquals(second, refused.path("revision").asText());
         assertTrue(refused.path("detail").asText().contains("not an opa bundle"), refused.toString());
+
+        // and the admin status names the revision in force and the refusal
+        given().header("Authorization", "Bearer admin-key").get("/admin/status").then().statusCode(200)
+                .body("policy.revision", org.hamcrest.Matchers.equalTo(second))
+                .body("policy.last_refusal", org.hamcrest.Matchers.containsString("not an opa bundle"))
+                .body("policy.loaded_at", org.hamcrest.Matchers.notNullValue())
+                .body("contract.revision", org.hamcrest.Matchers.notNullValue());
+        given().header("Authorization", "Bearer demo-support-key").get("/admin/status").then().statusCode(403)
+                .body("reason", org.hamcrest.Matchers.equalTo("tool_not_granted"));
     }
 }
