@@ -189,7 +189,8 @@ public interface ToolgateConfig {
     interface Policy {
 
         /**
-         * The policy bundle ({@code opa build -t wasm} output, a {@code .tar.gz}): a file path, or
+         * The policy bundle ({@code opa build -t wasm} output, a {@code .tar.gz}): a file path, an {@code http(s)://}
+         * URL (fetched at start; polled with {@code If-None-Match} when reloading), or
          * {@code classpath:policy/bundle.tar.gz} for the bundle built from {@code policies/}.
          */
         @WithDefault("classpath:policy/bundle.tar.gz")

@@ -65,6 +65,15 @@ public record PolicyBundle(String source, byte[] wasm, String data, String revis
      * @throws PolicyBundleException when it is missing, not a usable bundle, or not signed as required
      */
     public static PolicyBundle load(String location, java.util.Optional<BundleSignatures> signatures) {
+        if (BundleUrl.names(location)) {
+            try {
+                byte[] bytes = new BundleUrl(location).fetch().orElseThrow();
+                return read(new java.io.ByteArrayInputStream(bytes), location, signatures);
+            } catch (IOException e) {
+                throw new PolicyBundleException("policy bundle " + location + ": cannot be fetched: " + e.getMessage(),
+                        e);
+            }
+        }
         if (location.startsWith(CLASSPATH)) {
             String resource = location.substring(CLASSPATH.length()).replaceFirst("^/+", "");
             ClassLoader loader = Thread.currentThread().getContextClassLoader();

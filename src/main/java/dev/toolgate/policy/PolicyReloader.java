@@ -45,6 +45,7 @@ public class PolicyReloader {
     private final MeterRegistry meters;
     private final ToolgateConfig config;
     private final Optional<Path> file;
+    private final Optional<BundleUrl> url;
     private final Vertx vertx;
     private long timer = -1;
     /** The SHA-256 of the file's bytes last looked at, loaded or refused: the same bytes are not tried twice. */
@@ -58,18 +59,20 @@ public class PolicyReloader {
         this.config = config;
         this.vertx = vertx;
         String location = config.policy().bundle();
-        this.file = location.startsWith(PolicyBundle.CLASSPATH) ? Optional.empty() : Optional.of(Path.of(location));
+        this.url = BundleUrl.names(location) ? Optional.of(new BundleUrl(location)) : Optional.empty();
+        this.file = location.startsWith(PolicyBundle.CLASSPATH) || url.isPresent() ? Optional.empty()
+                : Optional.of(Path.of(location));
         Optional<Duration> interval = config.reloadInterval();
-        if (interval.isPresent() && file.isPresent()) {
-            seen = digest(file.get()).orElse("");
+        if (interval.isPresent() && (file.isPresent() || url.isPresent())) {
+            seen = file.flatMap(PolicyReloader::digest).orElse("");
             long millis = Math.max(100, interval.get().toMillis());
             timer = vertx.setPeriodic(millis, id -> vertx.executeBlocking(() -> {
                 check();
                 return null;
             }, false));
-            LOG.infof("policy bundle %s: reloaded when it changes (looked at every %d ms)", file.get(), millis);
+            LOG.infof("policy bundle %s: reloaded when it changes (looked at every %d ms)", location, millis);
         } else if (interval.isPresent()) {
-            LOG.warnf("toolgate.reload-interval is set, but the bundle %s is not a file: it is never reloaded",
+            LOG.warnf("toolgate.reload-interval is set, but the bundle %s is part of the build: it is never reloaded",
                     location);
         }
     }
@@ -79,14 +82,22 @@ public class PolicyReloader {
         return lastRefusal;
     }
 
-    /** Looks at the file once; loads what changed. */
+    /** Looks at the file or URL once; loads what changed. */
     synchronized void check() {
-        Path path = file.orElseThrow();
+        String path = file.map(Path::toString).orElseGet(() -> url.orElseThrow().toString());
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(path);
+            if (file.isPresent()) {
+                bytes = Files.readAllBytes(file.get());
+            } else {
+                Optional<byte[]> fetched = url.get().fetch();
+                if (fetched.isEmpty()) {
+                    return; // 304: not changed
+                }
+                bytes = fetched.get();
+            }
         } catch (IOException e) {
-            refuse("the file cannot be read: " + e.getMessage());
+            refuse("the bundle cannot be read: " + e.getMessage());
             return;
         }
         String digest = hex(bytes);
@@ -97,7 +108,7 @@ public class PolicyReloader {
         OpaEngine current = engines.current();
         OpaEngine candidate = null;
         try {
-            PolicyBundle bundle = PolicyBundle.read(new ByteArrayInputStream(bytes), path.toString(),
+            PolicyBundle bundle = PolicyBundle.read(new ByteArrayInputStream(bytes), path,
                     BundleSignatures.configured(config));
             if (bundle.revision().equals(current.revision())) {
                 return;
@@ -150,7 +161,8 @@ public class PolicyReloader {
         lastRefusal = why;
         meters.counter("toolgate.reloads", "what", "policy", "outcome", "refused").increment();
         String revision = engines.current().revision();
-        LOG.warnf("policy bundle %s not reloaded, revision %s stays: %s", file.orElseThrow(), revision, why);
+        LOG.warnf("policy bundle %s not reloaded, revision %s stays: %s",
+                file.map(Path::toString).orElseGet(() -> url.map(BundleUrl::toString).orElse("")), revision, why);
         audit.reloaded("policy", "refused", revision, why).subscribe().with(ok -> {
         }, fault -> LOG.warnf("the refused policy reload could not be audited: %s", fault.toString()));
     }
