@@ -56,6 +56,12 @@ if ! command -v redis-server >/dev/null 2>&1; then
   _sudo apt-get update -qq && _sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
     || { echo "prereqs: redis-server install failed" >&2; return 1 2>/dev/null || exit 1; }
 fi
+# openssl from Debian: the tests make keys with it, as the README tells users to (checkpoint and bundle-signing keys).
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "prereqs: installing openssl" >&2
+  _sudo apt-get update -qq && _sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null \
+    || { echo "prereqs: openssl install failed" >&2; return 1 2>/dev/null || exit 1; }
+fi
 # node >= 18 and npm from Debian, for the MCP interop tests' TypeScript-SDK client in src/test/node/mcp-interop
 # (NodeMcpClient runs `npm ci` there on first use, so that Maven alone also works).
 _node_major() { node --version 2>/dev/null | sed -n 's/^v\([0-9][0-9]*\)\..*/\1/p'; }

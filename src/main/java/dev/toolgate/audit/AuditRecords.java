@@ -63,12 +63,7 @@ final class AuditRecords {
             KeyedHash hash) {
         ObjectNode body = NODES.objectNode();
         body.put("type", type.code);
-        body.put("decision_id", call.id());
-        body.put("protocol", call.protocol().code());
-        body.set("principal", call.principal().<JsonNode> map(AuditRecords::principal).orElse(NODES.nullNode()));
-        body.put("run_id", call.runId());
-        body.put("tool", call.tool());
-        body.put("action", call.action().map(a -> a.action().name()).orElse(null));
+        callMembers(body, call);
         body.set("degraded_from", call.degradation().<JsonNode> map(d -> {
             // the action the agent called, when an over-budget degrade ran its fallback instead
             ObjectNode from = NODES.objectNode();
@@ -147,6 +142,16 @@ final class AuditRecords {
         return kept;
     }
 
+    /** Which call a record is of: decision id, protocol, principal, run id, tool (as addressed) and action. */
+    private static void callMembers(ObjectNode body, ToolCall call) {
+        body.put("decision_id", call.id());
+        body.put("protocol", call.protocol().code());
+        body.set("principal", call.principal().<JsonNode> map(AuditRecords::principal).orElse(NODES.nullNode()));
+        body.put("run_id", call.runId());
+        body.put("tool", call.tool());
+        body.put("action", call.action().map(a -> a.action().name()).orElse(null));
+    }
+
     /** An approval event record: its own members (event, approval id, actor, payload hash), not a call's. */
     static ObjectNode approval(dev.toolgate.pipeline.ApprovalEvent e) {
         ObjectNode body = NODES.objectNode();
@@ -186,12 +191,7 @@ final class AuditRecords {
             dev.toolgate.pipeline.AuditLog.ShadowDecision shadow) {
         ObjectNode body = NODES.objectNode();
         body.put("type", Type.SHADOW.code);
-        body.put("decision_id", call.id());
-        body.put("protocol", call.protocol().code());
-        body.set("principal", call.principal().<JsonNode> map(AuditRecords::principal).orElse(NODES.nullNode()));
-        body.put("run_id", call.runId());
-        body.put("tool", call.tool());
-        body.put("action", call.action().map(a -> a.action().name()).orElse(null));
+        callMembers(body, call);
         body.put("policy_revision", policyRevision);
         body.set("policy", call.decision().<JsonNode> map(AuditRecords::policy).orElse(NODES.nullNode()));
         body.put("shadow_revision", shadowRevision);

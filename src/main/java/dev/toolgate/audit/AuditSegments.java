@@ -5,6 +5,7 @@ import static java.nio.file.StandardOpenOption.READ;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * renamed), and random access to the records in them. Readers only; the writer owns the log.
  */
 public final class AuditSegments {
-
-    private static final int CHUNK = 64 * 1024;
 
     /** One file of the log. */
     public record Segment(Path file, long firstSeq) {
@@ -72,33 +71,17 @@ public final class AuditSegments {
      * @throws IllegalArgumentException when a whole line is not a record
      */
     public long scan(Segment segment, long from, Sink sink) throws IOException {
-        try (FileChannel channel = FileChannel.open(segment.file(), READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
-            byte[] line = new byte[4096];
-            int length = 0;
+        try (FileChannel channel = FileChannel.open(segment.file(), READ);
+                LineReader lines = new LineReader(Channels.newInputStream(channel.position(from)))) {
             long lineStart = from;
-            long at = from;
-            while (channel.read(buffer.clear(), at) > 0) {
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    byte b = buffer.get();
-                    at++;
-                    if (b != '\n') {
-                        if (length == line.length) {
-                            line = Arrays.copyOf(line, line.length * 2);
-                        }
-                        line[length++] = b;
-                        continue;
-                    }
-                    ObjectNode record = AuditFormat.parseObject(line, length);
-                    if (record == null) {
-                        throw new IllegalArgumentException(segment.file() + ": the line at byte " + lineStart
-                                + " is not an audit record; run `toolgate audit verify`");
-                    }
-                    sink.accept(lineStart, record);
-                    length = 0;
-                    lineStart = at;
+            while (lines.next()) {
+                ObjectNode record = AuditFormat.parseObject(lines.bytes(), lines.length());
+                if (record == null) {
+                    throw new IllegalArgumentException(segment.file() + ": the line at byte " + lineStart
+                            + " is not an audit record; run `toolgate audit verify`");
                 }
+                sink.accept(lineStart, record);
+                lineStart += lines.length() + 1;
             }
             return lineStart;
         }

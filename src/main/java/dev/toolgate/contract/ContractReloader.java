@@ -3,10 +3,7 @@ package dev.toolgate.contract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
@@ -14,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.call.Contract;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.Active;
@@ -108,12 +106,9 @@ public class ContractReloader {
 
     private Optional<String> digest() {
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            return Optional.of(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+            return Optional.of(CanonicalJson.sha256Hex(Files.readAllBytes(file)));
         } catch (IOException e) {
             return Optional.empty(); // a file being replaced: looked at again next time
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 

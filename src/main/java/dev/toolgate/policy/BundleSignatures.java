@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
@@ -16,13 +15,14 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.toolgate.call.CanonicalJson;
 
 /**
  * Checks an OPA bundle's signature, as {@code opa build --signing-key} writes it: {@code /.signatures.json} holds one
@@ -203,11 +203,7 @@ public final class BundleSignatures {
             write(json(content, where + "/" + name), out);
             hashed = out.toString().getBytes(StandardCharsets.UTF_8);
         }
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(hashed));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return CanonicalJson.sha256Hex(hashed);
     }
 
     /** JSON as Go's encoder writes a decoded value: object keys sorted, no spaces, HTML characters escaped. */

@@ -4,10 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
@@ -19,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.toolgate.call.CanonicalJson;
 import dev.toolgate.config.ToolgateConfig;
 import dev.toolgate.pipeline.AuditLog;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,7 +98,7 @@ public class PolicyReloader {
             refuse("the bundle cannot be read: " + e.getMessage());
             return;
         }
-        String digest = hex(bytes);
+        String digest = CanonicalJson.sha256Hex(bytes);
         if (digest.equals(seen)) {
             return;
         }
@@ -169,17 +167,9 @@ public class PolicyReloader {
 
     private static Optional<String> digest(Path path) {
         try {
-            return Optional.of(hex(Files.readAllBytes(path)));
+            return Optional.of(CanonicalJson.sha256Hex(Files.readAllBytes(path)));
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 

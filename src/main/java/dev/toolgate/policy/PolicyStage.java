@@ -103,11 +103,13 @@ public class PolicyStage implements Stage {
     private StageResult decide(OpaEngine engine, ToolCall call, ObjectNode input, JsonNode result) {
         DecisionReader.Result read = DecisionReader.read(result, engine.revision());
         StageResult decided = decide(call, input, read);
-        if (input != null) {
-            // a listing query is not shadowed: it decides what is shown, not a call
-            ToolCall withDecision = read instanceof DecisionReader.Result.Valid v
-                    ? call.withDecision(kept(v.decision(), input))
-                    : call;
+        // a listing query is not shadowed: it decides what is shown, not a call
+        if (input != null && shadow.enabled()) {
+            ToolCall withDecision = switch (decided) {
+                case StageResult.Continue c -> c.call();
+                case StageResult.Deny d -> d.resolved().orElse(call);
+                default -> call;
+            };
             shadow.compare(withDecision, engine.revision(), input, read);
         }
         return decided;

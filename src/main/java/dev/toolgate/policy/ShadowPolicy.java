@@ -62,6 +62,11 @@ public class ShadowPolicy {
         return new ShadowPolicy(Optional.empty(), null, null, 1);
     }
 
+    /** Whether there is a shadow bundle to ask. */
+    boolean enabled() {
+        return engine.isPresent();
+    }
+
     /**
      * Decides the call again with the shadow bundle, in the background.
      *

@@ -1,11 +1,9 @@
 package dev.toolgate.cli;
 
+import static dev.toolgate.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +21,7 @@ import dev.toolgate.audit.AuditKeys;
 import dev.toolgate.audit.AuditSettings;
 import dev.toolgate.audit.FileAuditLog;
 import dev.toolgate.pipeline.ApprovalEvent;
-import picocli.CommandLine;
+import dev.toolgate.testing.Cli.Run;
 
 /** {@code audit verify} over a rotated, checkpointed log: exit 0 when it holds, 1 when broken, 2 when unreadable. */
 class AuditVerifyCommandTest {
@@ -33,25 +31,6 @@ class AuditVerifyCommandTest {
     private AuditKeys keys;
     private Path log;
     private Path checkpoints;
-
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = new CommandLine(new ToolgateCommand()).execute(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-    }
 
     /** Six approval events, a file each, a checkpoint closing every file: audit.1-2, audit.3-4, … audit.jsonl. */
     @BeforeEach

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -19,13 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.toolgate.cli.ToolgateCommand;
 import dev.toolgate.testing.AuditRecords;
+import dev.toolgate.testing.Cli;
+import dev.toolgate.testing.Cli.Run;
 import dev.toolgate.testing.GatewayResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import picocli.CommandLine;
 
 /**
  * {@code toolgate replay}: real calls decided by the bundled policy, recorded by the gateway, decided again offline
@@ -42,25 +38,11 @@ class ReplayGatewayTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String out, String err) {
-    }
-
     private static Run replay(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            List<String> argv = new ArrayList<>(List.of("replay"));
-            argv.addAll(List.of(args));
-            int status = new CommandLine(new ToolgateCommand()).execute(argv.toArray(String[]::new));
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        String[] argv = new String[args.length + 1];
+        argv[0] = "replay";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return Cli.run(argv);
     }
 
     private static Response call(String credential, String run, String path, String json) {

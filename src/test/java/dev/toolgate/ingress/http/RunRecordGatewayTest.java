@@ -146,29 +146,20 @@ class RunRecordGatewayTest {
         AuditRecords.await(forwarded.header("Toolgate-Decision-Id"), 2);
         String online = run(AUDITOR, run).then().statusCode(200).extract().asString();
 
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        int status;
-        try {
-            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-            status = new picocli.CommandLine(new dev.toolgate.cli.ToolgateCommand()).execute("runs", "show", run,
-                    "--audit", GatewayResource.auditFile().toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        assertEquals(0, status);
+        dev.toolgate.testing.Cli.Run shown = dev.toolgate.testing.Cli.run("runs", "show", run, "--audit",
+                GatewayResource.auditFile().toString());
+        assertEquals(0, shown.status(), shown.err());
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode fromApi = (com.fasterxml.jackson.databind.node.ObjectNode) json
                 .readTree(online);
         com.fasterxml.jackson.databind.node.ObjectNode offline = (com.fasterxml.jackson.databind.node.ObjectNode) json
-                .readTree(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+                .readTree(shown.out());
         // the budgets live in the limits store: the API knows them (this contract has no run budget), offline not
         assertEquals(json.createArrayNode(), fromApi.remove("budgets"));
         assertTrue(offline.remove("budgets").isNull());
         assertEquals(fromApi, offline);
 
-        int missing = new picocli.CommandLine(new dev.toolgate.cli.ToolgateCommand()).execute("runs", "show",
-                "no-such-run-" + UUID.randomUUID(), "--audit", GatewayResource.auditFile().toString());
-        assertEquals(1, missing);
+        assertEquals(1, dev.toolgate.testing.Cli.run("runs", "show", "no-such-run-" + UUID.randomUUID(), "--audit",
+                GatewayResource.auditFile().toString()).status());
     }
 }
